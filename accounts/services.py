@@ -1,0 +1,93 @@
+"""Actions on users and their sessions."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.models import update_last_login
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions
+
+from accounts.models import User
+from accounts.tokens import SessionToken
+from common.errors import Conflict, InvalidRequest, Unauthenticated
+from common.permissions import Role
+
+WRONG_CREDENTIALS = "Invalid username or password"
+
+
+def login(*, username: str, password: str) -> tuple[User, SessionToken]:
+    """One answer for every wrong credential: which part was wrong is not said."""
+    user = authenticate(username=username, password=password)
+    if user is None or not user.is_active:
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    update_last_login(None, user)
+    return user, SessionToken.for_user(user)
+
+
+def revoke_token(*, token: SessionToken) -> None:
+    token.blacklist()
+
+
+def refresh_token(*, user: User, token: SessionToken) -> SessionToken:
+    """A new token for the same user; the presented one is revoked."""
+    revoke_token(token=token)
+    return SessionToken.for_user(user)
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"password": list(exc.messages)}) from exc
+
+
+def _would_lose_last_admin(user: User, *, new_role: str | None = None, new_active: bool | None = None) -> bool:
+    if user.role != Role.ADMIN or not user.is_active:
+        return False
+    stays_admin = (new_role in (None, Role.ADMIN)) and new_active in (None, True)
+    if stays_admin:
+        return False
+    return not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+
+
+@transaction.atomic
+def create_user(*, username: str, password: str, email: str = "", role: str = Role.VIEWER,
+                is_active: bool = True) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"A user named '{username}' already exists")
+    user = User(username=username, email=email, role=role, is_active=is_active)
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        user.save()
+    except IntegrityError as exc:
+        raise Conflict(f"A user named '{username}' already exists") from exc
+    return user
+
+
+@transaction.atomic
+def update_user(*, user: User, data: dict[str, Any]) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if _would_lose_last_admin(user, new_role=data.get("role"), new_active=data.get("is_active")):
+        raise InvalidRequest(f"'{user.username}' is the last active admin and cannot be demoted or deactivated")
+    username = data.get("username")
+    if username and User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        raise Conflict(f"A user named '{username}' already exists")
+    for field in ("username", "email", "role", "is_active"):
+        if field in data:
+            setattr(user, field, data[field])
+    if data.get("password"):
+        _check_password(data["password"], user)
+        user.set_password(data["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def delete_user(*, user: User) -> None:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if _would_lose_last_admin(user, new_active=False):
+        raise InvalidRequest(f"'{user.username}' is the last active admin and cannot be deleted")
+    user.delete()

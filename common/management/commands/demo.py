@@ -1,0 +1,75 @@
+"""`manage.py demo`: the demo admin, the simulated cluster registered, and daphne on 127.0.0.1:8000.
+
+The only product code that imports kubesim (the simulated cluster is a demo and test tool).
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+DEMO_USER, DEMO_PASSWORD = "admin", "admin123"
+DEMO_CLUSTER = "demo"
+
+
+class Command(BaseCommand):
+    help = "Run the demo: admin/admin123, the simulated cluster 'demo', daphne on 127.0.0.1:8000."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--kubesim-port", type=int, default=0)
+        parser.add_argument("--fleet", default="demo")
+
+    def handle(self, *args: Any, port: int, kubesim_port: int, fleet: str, **options: Any) -> None:
+        from daphne.cli import CommandLineInterface
+
+        from kubesim import KubeSim
+
+        self.ensure_admin()
+        sim = KubeSim(fleet=fleet, port=kubesim_port)
+        sim.start()
+        kubeconfig_path = settings.VAR_DIR / "kubesim.kubeconfig"
+        sim.write_kubeconfig(kubeconfig_path)
+        self.register(sim)
+        self.stdout.write(
+            f"\nSimulated cluster '{DEMO_CLUSTER}' at {sim.url} (kubectl --kubeconfig {kubeconfig_path} get pods -A)\n"
+            f"API:  http://127.0.0.1:{port}/api   docs: http://127.0.0.1:{port}/api/docs   admin: /admin/\n"
+            f"Log in: curl -s -X POST http://127.0.0.1:{port}/api/auth/login -H 'Content-Type: application/json' "
+            f"-d '{{\"username\":\"{DEMO_USER}\",\"password\":\"{DEMO_PASSWORD}\"}}'\n"
+        )
+        try:
+            CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "kubepolaris.asgi:application"])
+        finally:
+            sim.stop()
+
+    def ensure_admin(self) -> None:
+        from accounts.models import User
+        from common.permissions import Role
+
+        user = User.objects.filter(username=DEMO_USER).first()
+        if user is None:
+            user = User(username=DEMO_USER, role=Role.ADMIN, is_superuser=True)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        self.stderr.write(
+            self.style.WARNING(
+                f"DEMO ONLY: user '{DEMO_USER}' with password '{DEMO_PASSWORD}'. "
+                "Never run the demo set-up in production."
+            )
+        )
+        sys.stderr.flush()
+
+    def register(self, sim: Any) -> None:
+        from clusters.models import Cluster
+        from kube.clients import drop_client
+
+        cluster = Cluster.objects.filter(name=DEMO_CLUSTER).first() or Cluster(
+            name=DEMO_CLUSTER, description="The embedded simulated cluster (kubesim)"
+        )
+        cluster.api_server = sim.url
+        cluster.set_kubeconfig(yaml.safe_dump(sim.kubeconfig()))
+        cluster.save()
+        drop_client(cluster.pk)

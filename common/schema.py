@@ -1,0 +1,70 @@
+"""Tell drf-spectacular about the envelope once, so every operation in the schema shows the real bodies."""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+ERROR_CODES = {
+    "400": "Invalid input: `data.errors` lists the reasons per field, `message` names the first",
+    "401": "Missing, malformed, expired or revoked token",
+    "403": "Your role (or the cluster) does not allow this",
+    "404": "Not found: the message names what is missing",
+    "409": "Conflict: duplicate name or stale resourceVersion",
+    "429": "Throttled, or an eviction refused by a PodDisruptionBudget",
+    "500": "Unexpected server error (no details leak)",
+    "502": "The cluster could not be reached or rejected our credentials",
+    "504": "The cluster did not answer in time",
+}
+
+ERROR_ENVELOPE = {
+    "type": "object",
+    "required": ["code", "message", "data"],
+    "properties": {
+        "code": {"type": "integer"},
+        "message": {"type": "string"},
+        "data": {
+            "nullable": True,
+            "type": "object",
+            "properties": {
+                "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+            },
+        },
+    },
+}
+
+
+def envelope_of(schema: dict[str, Any] | None, code: int) -> dict[str, Any]:
+    data = schema if schema is not None else {"type": "object", "nullable": True, "enum": [None]}
+    return {
+        "type": "object",
+        "required": ["code", "message", "data"],
+        "properties": {
+            "code": {"type": "integer", "example": code},
+            "message": {"type": "string", "example": "success"},
+            "data": data,
+        },
+    }
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        bodies = super()._get_response_bodies(direction)
+        if direction != "response":
+            return bodies
+        if "204" in bodies:
+            bodies["200"] = bodies.pop("204")
+        wrapped: dict[str, Any] = {}
+        for code, body in bodies.items():
+            content = body.get("content")
+            if content:
+                for media in content.values():
+                    media["schema"] = envelope_of(media.get("schema"), int(code))
+            else:
+                body = {**body, "content": {"application/json": {"schema": envelope_of(None, int(code))}}}
+            wrapped[code] = body
+        for code, description in ERROR_CODES.items():
+            wrapped.setdefault(
+                code, {"description": description, "content": {"application/json": {"schema": ERROR_ENVELOPE}}}
+            )
+        return wrapped

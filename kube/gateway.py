@@ -1,0 +1,90 @@
+"""Typed entry points to a cluster's APIs. Every method call gets timeouts and error translation.
+
+    gateway.core_v1(cluster).list_namespaced_pod("default")
+    gateway.call(cluster, lambda c: c.get_code())        # for the rare client-level call
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from kubernetes import client as k8s
+
+from clusters.models import Cluster
+from kube.clients import client_for
+from kube.errors import translate, translated
+
+T = TypeVar("T")
+
+
+def default_timeout() -> tuple[float, float]:
+    return (settings.KUBE_CONNECT_TIMEOUT, settings.KUBE_READ_TIMEOUT)
+
+
+class _Api:
+    """Wraps a generated API class: adds `_request_timeout` and turns failures into application errors."""
+
+    def __init__(self, api: Any, cluster: Cluster) -> None:
+        self._api = api
+        self._cluster_name = cluster.name
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._api, name)
+        if not callable(target):
+            return target
+
+        @functools.wraps(target)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("_request_timeout", default_timeout())
+            with translated(self._cluster_name):
+                return target(*args, **kwargs)
+
+        return call
+
+
+def _api(api_class: type, cluster: Cluster) -> Any:
+    with translated(cluster.name):
+        api_client = client_for(cluster)
+    return _Api(api_class(api_client), cluster)
+
+
+def core_v1(cluster: Cluster) -> Any:
+    return _api(k8s.CoreV1Api, cluster)
+
+
+def apps_v1(cluster: Cluster) -> Any:
+    return _api(k8s.AppsV1Api, cluster)
+
+
+def batch_v1(cluster: Cluster) -> Any:
+    return _api(k8s.BatchV1Api, cluster)
+
+
+def policy_v1(cluster: Cluster) -> Any:
+    return _api(k8s.PolicyV1Api, cluster)
+
+
+def version(cluster: Cluster) -> Any:
+    return _api(k8s.VersionApi, cluster)
+
+
+def api_client(cluster: Cluster) -> Any:
+    """The raw ApiClient, for `sanitize_for_serialization` and streaming helpers inside kube/."""
+    with translated(cluster.name):
+        return client_for(cluster)
+
+
+def call(cluster: Cluster, fn: Callable[[Any], T]) -> T:
+    """Run `fn(api_client)` with error translation (for calls no typed API covers)."""
+    with translated(cluster.name):
+        return fn(client_for(cluster))
+
+
+def to_dict(cluster: Cluster, obj: Any) -> Any:
+    """A generated model as the plain camelCase JSON dict the API server sent."""
+    return api_client(cluster).sanitize_for_serialization(obj)
+
+
+__all__ = ["api_client", "apps_v1", "batch_v1", "call", "core_v1", "policy_v1", "to_dict", "translate", "version"]

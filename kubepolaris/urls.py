@@ -1,0 +1,24 @@
+"""Routes. Every app mounts its API under /api/; anything else under /api/ is an enveloped 404."""
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common.views import api_not_found
+
+api_patterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("clusters.api.urls")),
+    path("", include("workloads.api.urls")),
+    path("", include("pods.api.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    re_path(r"^api(/.*)?$", api_not_found),
+]
+
+handler404 = "common.views.handler404"
+handler500 = "common.views.handler500"

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Set-up and entry points, needing only python3:
+
+    python3 run.py demo     # venv + install + migrate + demo admin + simulated cluster + daphne on 127.0.0.1:8000
+    python3 run.py test     # venv + install + the whole test suite (extra args go to pytest)
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".requirements.sha256"
+
+
+def ensure_venv() -> None:
+    """Create .venv and install requirements.txt, again only when it changes."""
+    wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    if not PYTHON.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("Installing requirements (first run takes a minute) ...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "-q", "-r", str(ROOT / "requirements.txt")], check=True)
+    STAMP.write_text(wanted)
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> int:
+    return subprocess.call([str(PYTHON), *args], cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+def demo() -> int:
+    env = {"DEBUG": os.environ.get("DEBUG", "1")}
+    if run(["manage.py", "migrate", "--noinput"], env):
+        return 1
+    return run(["manage.py", "demo", *sys.argv[2:]], env)
+
+
+def test() -> int:
+    env = {"SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret-key-" + "x" * 40)}
+    code = run(["-m", "pytest", *sys.argv[2:]], env)
+    return code
+
+
+def main() -> int:
+    commands = {"demo": demo, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    return commands[sys.argv[1]]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

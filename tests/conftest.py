@@ -1,0 +1,110 @@
+"""Fixtures shared by every test: users per role with real tokens, and a running simulated cluster."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import yaml
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tokens import SessionToken
+from common.permissions import Role
+
+PASSWORD = "Sturdy-Passw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Throttle counters live in the cache; every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(username: str | None = None, role: str = Role.VIEWER, **extra: Any) -> User:
+        username = username or f"{role}-{User.objects.count() + 1}"
+        return User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
+
+    return make
+
+
+def bearer_client(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {SessionToken.for_user(user)}")
+    return client
+
+
+@pytest.fixture
+def api(make_user: Callable[..., User]) -> Callable[[str], APIClient]:
+    """`api("viewer")` → an APIClient authenticated as a fresh user of that role."""
+    return lambda role: bearer_client(make_user(role=role))
+
+
+@pytest.fixture
+def admin_api(api: Callable[[str], APIClient]) -> APIClient:
+    return api(Role.ADMIN)
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()
+
+
+# --- the simulated cluster -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def kubesim() -> Iterator[Any]:
+    """The demo fleet, shared by read-only tests. Tests that change the cluster use `fresh_kubesim`."""
+    from kubesim import KubeSim
+
+    sim = KubeSim(fleet="demo")
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def fresh_kubesim() -> Iterator[Callable[..., Any]]:
+    """A factory for private simulated clusters, stopped after the test."""
+    from kubesim import KubeSim
+
+    started: list[Any] = []
+
+    def start(**options: Any) -> Any:
+        options.setdefault("fleet", "demo")
+        sim = KubeSim(**options)
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
+def register_sim(sim: Any, name: str = "sim") -> Any:
+    """Store a simulated cluster as a registered cluster record (bypassing the API, for fixtures)."""
+    from clusters.models import Cluster
+
+    cluster = Cluster(name=name, api_server=sim.url)
+    cluster.set_kubeconfig(yaml.safe_dump(sim.kubeconfig()))
+    cluster.save()
+    return cluster
+
+
+@pytest.fixture
+def sim_cluster(db: Any, kubesim: Any) -> Any:
+    """The shared demo simulator, registered as a cluster."""
+    return register_sim(kubesim)
+
+
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # Hashing cost is not under test; PBKDF2's deliberate slowness would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
