@@ -107,3 +107,17 @@ def translated(cluster_name: str) -> Iterator[None]:
             raise
         raise app_error from exc
 
+
+
+def cluster_reason(error: BaseException) -> str:
+    """Kubernetes' own words behind a translated error (e.g. a PDB's refusal), else the error's message."""
+    cause = error.__cause__
+    if not isinstance(cause, ApiException):
+        return getattr(error, "message", None) or str(error)
+    message = kubernetes_message(cause)
+    try:
+        details = (json.loads(cause.body or "") or {}).get("details") or {}
+        causes = [c.get("message") for c in details.get("causes") or [] if isinstance(c, dict) and c.get("message")]
+    except (TypeError, ValueError, AttributeError):
+        causes = []
+    return " ".join([message, *[c for c in causes if c not in message]])

@@ -1,2 +1,26 @@
-"""WebSocket routes (filled in by pods.routing once the consumers exist)."""
-websocket_urlpatterns: list = []
+"""WebSocket routes. Every socket passes common.ws_auth.JWTAuthMiddleware first (see kubepolaris.asgi)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.urls import re_path
+
+from pods.routing import websocket_urlpatterns as pod_sockets
+
+
+class UnknownSocketConsumer(AsyncWebsocketConsumer):
+    """Any other /ws/ path: say so and close with 4404 (instead of a bare handshake failure)."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        message = f"No WebSocket endpoint at /{self.scope['path'].lstrip('/')}"
+        await self.send(text_data=json.dumps({"type": "error", "message": message}))
+        await self.close(code=4404)
+
+    async def receive(self, text_data: Any = None, bytes_data: Any = None) -> None:
+        """Nothing to do: the socket is closing."""
+
+
+websocket_urlpatterns: list = [*pod_sockets, re_path(r"", UnknownSocketConsumer.as_asgi())]

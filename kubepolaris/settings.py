@@ -147,10 +147,6 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-    },
-    "SECURITY": [{"bearerAuth": []}],
 }
 
 # Kubernetes gateway: timeouts (seconds) on every call to a cluster.
@@ -175,3 +171,30 @@ LOGGING = {
         "daphne": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- workloads and pods ---
+# The most bytes one GET .../pods/<name>/logs returns (sent to Kubernetes as limitBytes). Default 1 MiB.
+POD_LOG_LIMIT_BYTES = env.int("POD_LOG_LIMIT_BYTES", default=1024 * 1024)
+# The largest replica count POST .../deployments/<name>/scale accepts.
+DEPLOYMENT_MAX_REPLICAS = env.int("DEPLOYMENT_MAX_REPLICAS", default=10000)
+
+# --- clusters and nodes ---
+# Drain: seconds between retries of an eviction a PodDisruptionBudget refused, and between checks that
+# evicted pods are gone.
+DRAIN_RETRY_INTERVAL = env.float("DRAIN_RETRY_INTERVAL", default=2.0)
+DRAIN_POLL_INTERVAL = env.float("DRAIN_POLL_INTERVAL", default=1.0)
+DRAIN_MAX_PARALLEL = env.int("DRAIN_MAX_PARALLEL", default=8)
+
+# --- pod sockets (logs and exec over WebSocket) ---
+# Seconds without a frame in either direction before an exec terminal is closed (4408).
+EXEC_IDLE_TIMEOUT = env.float("EXEC_IDLE_TIMEOUT", default=900.0)
+# The same for a log socket (a followed log that keeps producing lines is never idle).
+LOG_IDLE_TIMEOUT = env.float("LOG_IDLE_TIMEOUT", default=3600.0)
+# Lines buffered between the apiserver reader and the socket; when full the reader waits (back-pressure).
+LOG_QUEUE_LINES = env.int("LOG_QUEUE_LINES", default=1000)
+# A longer line is sent in pieces of this many bytes.
+LOG_MAX_LINE_BYTES = env.int("LOG_MAX_LINE_BYTES", default=65536)
+# Keepalive pings are WebSocket protocol pings sent by daphne: run it with
+# `--ping-interval $WS_PING_INTERVAL --ping-timeout $WS_PING_TIMEOUT` (manage.py demo should pass these).
+WS_PING_INTERVAL = env.int("WS_PING_INTERVAL", default=30)
+WS_PING_TIMEOUT = env.int("WS_PING_TIMEOUT", default=30)

@@ -177,13 +177,5 @@ def template_hash(template: Obj, collision: int = 0) -> str:
     return "".join(alphabet[ord(c) % len(alphabet)] for c in str(h))
 
 
-def _canonical(o: Any) -> Any:
-    if isinstance(o, dict):
-        return tuple(sorted((k, _canonical(v)) for k, v in o.items()))
-    if isinstance(o, list):
-        return tuple(_canonical(v) for v in o)
-    return o
-
-
 def resource(key: str) -> Resource:
     return BY_KEY[key]

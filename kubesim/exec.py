@@ -78,6 +78,7 @@ SUPPORTED_PROTOCOLS: tuple[str, ...] = (V5, V4, V4_BASE64, V1, V1_BASE64)
 _STATUS_PROTOCOLS = {V5, V4, V4_BASE64}
 _BASE64_PROTOCOLS = {V4_BASE64, V1_BASE64}
 _TRUE = {"true", "1", "yes"}
+MAX_MESSAGE = 16 * 1024 * 1024  # inbound frame limit (stdin chunks, resize JSON)
 
 
 def negotiate_protocol(offered: Iterable[str]) -> str | None:
@@ -128,10 +129,7 @@ def exit_code_status(command: list[str], code: int) -> dict[str, Any]:
     return {
         "metadata": {},
         "status": "Failure",
-        "message": (
-            "command terminated with non-zero exit code: "
-            f"error executing command {argv}, exit code {code}"
-        ),
+        "message": (f"command terminated with non-zero exit code: error executing command {argv}, exit code {code}"),
         "reason": "NonZeroExitCode",
         "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]},
     }
@@ -219,7 +217,14 @@ class _ResizeDecoder:
             try:
                 obj, end = self._decoder.raw_decode(text)
             except ValueError:
-                self._buffer = text[-4096:]  # incomplete; wait for more
+                if not text.startswith("{"):
+                    # Garbage: resynchronise on the next object.
+                    start = text.find("{")
+                    self._buffer = text[start:] if start >= 0 else ""
+                    if start > 0:
+                        continue
+                    return
+                self._buffer = text[-4096:]  # incomplete object; wait for more
                 return
             self._buffer = text[end:]
             if isinstance(obj, dict):
@@ -244,9 +249,7 @@ async def exec_handler(
     if tty and want_stderr:
         want_stderr = False  # kubelet: "Access to exec with tty and stderr is not supported"
     if not (want_stdin or want_stdout or want_stderr):
-        return web.Response(
-            status=400, text="you must specify at least 1 of stdin, stdout, stderr"
-        )
+        return web.Response(status=400, text="you must specify at least 1 of stdin, stdout, stderr")
     if not command:
         return _bad_request("you must specify at least one command for the container")
 
@@ -263,7 +266,7 @@ async def exec_handler(
             text=f"requested protocol(s) are not supported: {offered}; supports {list(SUPPORTED_PROTOCOLS)}",
         )
 
-    ws = web.WebSocketResponse(protocols=(protocol,) if protocol else (), autoping=True, max_msg_size=0)
+    ws = web.WebSocketResponse(protocols=(protocol,) if protocol else (), autoping=True, max_msg_size=MAX_MESSAGE)
     await ws.prepare(request)
     channels = _Channels(ws, protocol)
 
@@ -274,11 +277,10 @@ async def exec_handler(
         await channels.send(STDERR, data)
 
     stdout: Output = StreamOutput(send_stdout, crlf=tty) if want_stdout else NullOutput()
-    stderr: Output
+    # With a tty the kubelet drops stderr: everything goes through the pty (stdout).
+    stderr: Output = StreamOutput(send_stderr) if want_stderr else NullOutput()
     if tty:
         stderr = stdout
-    else:
-        stderr = StreamOutput(send_stderr) if want_stderr else NullOutput()
 
     terminal = TerminalSize()
     stdin: Input

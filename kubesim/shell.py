@@ -51,6 +51,7 @@ __all__ = [
     "StringInput",
     "TerminalInput",
     "TerminalSize",
+    "arithmetic",
 ]
 
 INTERRUPT = "\x00<interrupt>"  # sentinel line returned by TerminalInput on ^C
@@ -443,7 +444,9 @@ class ContainerInfo:
                     "nameserver 10.96.0.10\noptions ndots:5\n"
                 ),
                 "/etc/os-release": _os_release(self.image),
-                "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                "/etc/passwd": (
+                    "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                ),
                 "/etc/shells": "/bin/sh\n/bin/bash\n",
                 f"{sa}/namespace": self.namespace,
                 f"{sa}/token": "kubesim-fake-serviceaccount-token",
@@ -452,10 +455,34 @@ class ContainerInfo:
         )
         self.dirs.update(
             {
-                "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/media", "/mnt",
-                "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr",
-                "/usr/bin", "/usr/local", "/usr/local/bin", "/usr/sbin", "/var", "/var/log",
-                "/var/run", "/var/run/secrets", "/var/run/secrets/kubernetes.io", sa,
+                "/",
+                "/bin",
+                "/boot",
+                "/dev",
+                "/etc",
+                "/home",
+                "/lib",
+                "/media",
+                "/mnt",
+                "/opt",
+                "/proc",
+                "/root",
+                "/run",
+                "/sbin",
+                "/srv",
+                "/sys",
+                "/tmp",
+                "/usr",
+                "/usr/bin",
+                "/usr/local",
+                "/usr/local/bin",
+                "/usr/sbin",
+                "/var",
+                "/var/log",
+                "/var/run",
+                "/var/run/secrets",
+                "/var/run/secrets/kubernetes.io",
+                sa,
             }
         )
         path = posixpath.normpath(self.workdir)
@@ -471,7 +498,9 @@ class ContainerInfo:
 
     def listdir(self, path: str) -> list[str]:
         prefix = path.rstrip("/") + "/"
-        names = {p[len(prefix):].split("/", 1)[0] for p in (*self.files, *self.dirs) if p.startswith(prefix) and p != prefix}
+        names = {
+            p[len(prefix) :].split("/", 1)[0] for p in (*self.files, *self.dirs) if p.startswith(prefix) and p != prefix
+        }
         return sorted(n for n in names if n)
 
 
@@ -540,7 +569,7 @@ def _scan_dollar(text: str, i: int) -> int:
                 if depth == 0:
                     return j + 1
             j += 1
-        raise ShellError("Syntax error: end of file unexpected (expecting \")\")")
+        raise ShellError('Syntax error: end of file unexpected (expecting ")")')
     if text.startswith("${", i):
         j = text.find("}", i)
         if j < 0:
@@ -717,7 +746,7 @@ def arithmetic(expr: str, lookup: Callable[[str], str]) -> int:
     while pos < len(expr):
         m = _ARITH_TOKEN.match(expr, pos)
         if not m or m.end() == pos:
-            raise ShellError(f"arithmetic expression: expecting primary: \"{expr}\"")
+            raise ShellError(f'arithmetic expression: expecting primary: "{expr}"')
         pos = m.end()
         if m.group(1):
             tokens.append(m.group(1))
@@ -770,6 +799,7 @@ def arithmetic(expr: str, lookup: Callable[[str], str]) -> int:
                     "&&": lambda a, b: int(bool(a) and bool(b)),
                     "||": lambda a, b: int(bool(a) or bool(b)),
                 }[op](left, right)
+            left = _wrap64(left)
         return left
 
     def unary() -> int:
@@ -791,10 +821,19 @@ def arithmetic(expr: str, lookup: Callable[[str], str]) -> int:
 
     if not tokens:
         return 0
-    value = binary(0)
+    try:
+        value = binary(0)
+    except RecursionError:
+        raise ShellError("arithmetic expression: nested too deeply") from None
     if idx != len(tokens):
         raise ShellError(f'arithmetic expression: expecting EOF: "{expr}"')
-    return value
+    return _wrap64(value)
+
+
+def _wrap64(value: int) -> int:
+    """Shell arithmetic is signed 64-bit (intmax_t): wrap like C does."""
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 # ---------------------------------------------------------------------------
@@ -853,13 +892,38 @@ class Shell:
 
     # name -> method; SHELL_ONLY ones cannot be exec'd directly by the runtime.
     BUILTINS: dict[str, str] = {
-        "echo": "_echo", "printf": "_printf", "cd": "_cd", "pwd": "_pwd", "export": "_export",
-        "unset": "_unset", "env": "_env", "printenv": "_printenv", "hostname": "_hostname",
-        "whoami": "_whoami", "id": "_id", "ls": "_ls", "cat": "_cat", "head": "_head",
-        "grep": "_grep", "wc": "_wc", "touch": "_touch", "mkdir": "_mkdir", "rm": "_rm",
-        "sleep": "_sleep", "true": "_true", "false": "_false", ":": "_true", "exit": "_exit",
-        "date": "_date", "uname": "_uname", "stty": "_stty", "tty": "_tty_cmd",
-        "clear": "_clear", "which": "_which", "test": "_test", "[": "_test",
+        "echo": "_echo",
+        "printf": "_printf",
+        "cd": "_cd",
+        "pwd": "_pwd",
+        "export": "_export",
+        "unset": "_unset",
+        "env": "_env",
+        "printenv": "_printenv",
+        "hostname": "_hostname",
+        "whoami": "_whoami",
+        "id": "_id",
+        "ls": "_ls",
+        "cat": "_cat",
+        "head": "_head",
+        "grep": "_grep",
+        "wc": "_wc",
+        "touch": "_touch",
+        "mkdir": "_mkdir",
+        "rm": "_rm",
+        "sleep": "_sleep",
+        "true": "_true",
+        "false": "_false",
+        ":": "_true",
+        "exit": "_exit",
+        "date": "_date",
+        "uname": "_uname",
+        "stty": "_stty",
+        "tty": "_tty_cmd",
+        "clear": "_clear",
+        "which": "_which",
+        "test": "_test",
+        "[": "_test",
     }
     SHELL_ONLY = frozenset({"cd", "export", "unset", "exit", ":", "["})
 
@@ -887,15 +951,19 @@ class Shell:
         base = self._resolve_exec(argv[0])
         if base is None:
             raise ExecNotFound(argv[0])
-        if base in SHELL_NAMES:
-            return await self._run_shell_program(base, argv[1:], self.io)
         try:
+            if base in SHELL_NAMES:
+                return await self._run_shell_program(base, argv[1:], self.io)
             handler = self._builtin(base)
             assert handler is not None
             return await handler(argv[1:], self.io)
         except ShellError as exc:
             await self.io.stderr.write(f"{base}: {exc}\n")
             return exc.status
+        except RecursionError:
+            # Absurdly nested $(...) or sh -c: fail like a shell out of stack.
+            await self.io.stderr.write(f"{base}: recursion too deep\n")
+            return 2
 
     async def run_script(self, text: str, io: _IO | None = None) -> int:
         """Run shell source text in this shell (raises ShellExit on ``exit``)."""
@@ -985,7 +1053,7 @@ class Shell:
         if not self.bash:
             return "# "
         home = self.vars.get("HOME", "/root")
-        where = "~" + self.cwd[len(home):] if self.cwd == home or self.cwd.startswith(home + "/") else self.cwd
+        where = "~" + self.cwd[len(home) :] if self.cwd == home or self.cwd.startswith(home + "/") else self.cwd
         return f"root@{self.container.hostname}:{where}# "
 
     async def _interactive(self, io: _IO, *, force: bool = False) -> int:
@@ -1417,10 +1485,7 @@ class Shell:
                 await io.stdout.write(arg + "\n")
                 continue
             names = self.container.listdir(path)
-            if "a" in flags:
-                names = [".", "..", *names]
-            else:
-                names = [n for n in names if not n.startswith(".")]
+            names = [".", "..", *names] if "a" in flags else [n for n in names if not n.startswith(".")]
             if len(paths) > 1:
                 await io.stdout.write(("\n" if index else "") + f"{arg}:\n")
             if "l" in flags:
@@ -1613,10 +1678,7 @@ class Shell:
             "o": "GNU/Linux",
         }
         flags = "".join(a[1:] for a in args if a.startswith("-"))
-        if "a" in flags:
-            chosen = "snrvmo"
-        else:
-            chosen = "".join(k for k in "snrvmo" if k in flags) or "s"
+        chosen = "snrvmo" if "a" in flags else ("".join(k for k in "snrvmo" if k in flags) or "s")
         await io.stdout.write(" ".join(fields[k] for k in chosen) + "\n")
         return 0
 
@@ -1627,7 +1689,9 @@ class Shell:
         if args == ["size"]:
             await io.stdout.write(f"{self.terminal.rows} {self.terminal.cols}\n")
         elif not args or args == ["-a"]:
-            await io.stdout.write(f"speed 38400 baud; rows {self.terminal.rows}; columns {self.terminal.cols}; line = 0;\n")
+            await io.stdout.write(
+                f"speed 38400 baud; rows {self.terminal.rows}; columns {self.terminal.cols}; line = 0;\n"
+            )
         return 0
 
     async def _tty_cmd(self, args: list[str], io: _IO) -> int:
@@ -1690,7 +1754,12 @@ class Shell:
             except ValueError as exc:
                 raise ShellError(f"Illegal number: {left if not left.lstrip('-').isdigit() else right}") from exc
             return {
-                "-eq": a == b, "-ne": a != b, "-lt": a < b, "-le": a <= b, "-gt": a > b, "-ge": a >= b,
+                "-eq": a == b,
+                "-ne": a != b,
+                "-lt": a < b,
+                "-le": a <= b,
+                "-gt": a > b,
+                "-ge": a >= b,
             }[op]
         raise ShellError(f"{op}: unexpected operator")
 

@@ -6,6 +6,7 @@ the simulator may hold references without copying; `get`/`list` give copies to o
 
 from __future__ import annotations
 
+import bisect
 import copy
 import threading
 import uuid
@@ -37,6 +38,7 @@ class Store:
         self._watchers: dict[str, list[Watcher]] = {k: [] for k in BY_KEY}
         self._uids: dict[str, tuple[str, tuple[str, str]]] = {}
         self._listeners: list[Callable[[str, str, Obj], None]] = []
+        self._sorted: dict[str, list[tuple[str, str]] | None] = dict.fromkeys(BY_KEY)
 
     # ---- versions -------------------------------------------------------------------
     @property
@@ -73,10 +75,13 @@ class Store:
         """Stored objects (not copies), sorted by namespace/name like etcd keys."""
         with self.lock:
             items = self._data[key]
+            keys = self._sorted[key]
+            if keys is None:
+                keys = self._sorted[key] = sorted(items)
             if namespace:
-                keys = sorted(k for k in items if k[0] == namespace)
-            else:
-                keys = sorted(items)
+                lo = bisect.bisect_left(keys, (namespace, ""))
+                hi = bisect.bisect_left(keys, (namespace + "\x00", ""))
+                return [items[k] for k in keys[lo:hi]]
             return [items[k] for k in keys]
 
     def list(self, key: str, namespace: str | None = None) -> list[Obj]:
@@ -112,6 +117,7 @@ class Store:
             obj.setdefault("apiVersion", res.api_version)
             obj.setdefault("kind", res.kind)
             self._data[key][(ns, name)] = obj
+            self._sorted[key] = None
             self._uids[md["uid"]] = (key, (ns, name))
             if record:
                 self._record(key, "ADDED", obj, None)
@@ -139,7 +145,7 @@ class Store:
                 return old
             md["resourceVersion"] = str(self._next_rv())
             # a terminating object without finalizers disappears
-            if md.get("deletionTimestamp") and not md.get("finalizers") and key != "pods":
+            if md.get("deletionTimestamp") and not md.get("finalizers") and key not in ("pods", "namespaces"):
                 return self._remove(key, obj)
             self._data[key][(ns, md["name"])] = obj
             self._record(key, "MODIFIED", obj, old)
@@ -171,6 +177,7 @@ class Store:
         md = obj["metadata"]
         ns = md.get("namespace", "") if BY_KEY[key].namespaced else ""
         self._data[key].pop((ns, md["name"]), None)
+        self._sorted[key] = None
         self._uids.pop(md.get("uid", ""), None)
         self._record(key, "DELETED", obj, None)
         return obj

@@ -62,3 +62,18 @@ def test_log_lines_never_contain_tokens(line: str) -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, line, None, None)
     RedactSecretsFilter().filter(record)
     assert "eyJhbGciOi" not in record.getMessage() and "[REDACTED]" in record.getMessage()
+
+
+def test_docs_assets_are_served_locally(anon_api: APIClient) -> None:
+    """The API browser must render with no internet: every script/style it loads is one of our static files."""
+    import re
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    html = anon_api.get("/api/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
+    assert assets, html[:500]
+    for asset in assets:
+        assert asset.startswith(settings.STATIC_URL) or asset.startswith("/" + settings.STATIC_URL), asset
+        assert finders.find(asset.split(settings.STATIC_URL, 1)[1]), f"{asset} is not a local static file"

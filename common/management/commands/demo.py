@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -63,13 +62,15 @@ class Command(BaseCommand):
         sys.stderr.flush()
 
     def register(self, sim: Any) -> None:
+        """Register (or re-point) the simulated cluster through the cluster service, like an admin would."""
+        from clusters import kubeconfig as kc
+        from clusters import services
         from clusters.models import Cluster
-        from kube.clients import drop_client
 
-        cluster = Cluster.objects.filter(name=DEMO_CLUSTER).first() or Cluster(
-            name=DEMO_CLUSTER, description="The embedded simulated cluster (kubesim)"
-        )
-        cluster.api_server = sim.url
-        cluster.set_kubeconfig(yaml.safe_dump(sim.kubeconfig()))
-        cluster.save()
-        drop_client(cluster.pk)
+        config = kc.reduce_kubeconfig(sim.kubeconfig())
+        cluster = Cluster.objects.filter(name=DEMO_CLUSTER).first()
+        if cluster is None:
+            services.create_cluster(name=DEMO_CLUSTER, api_server=sim.url, kubeconfig=config,
+                                    description="The embedded simulated cluster (kubesim)")
+        else:
+            services.update_cluster(cluster=cluster, api_server=sim.url, kubeconfig=config)

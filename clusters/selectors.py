@@ -1,0 +1,29 @@
+"""Reads of cluster records. Other apps resolve the `<cluster_id>` of their URLs here."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from clusters.models import Cluster
+from common.errors import NotFound
+
+
+def get_cluster(*, cluster_id: str | int) -> Cluster:
+    """The cluster with this id; an unknown or non-numeric id is a 404 (never a 500)."""
+    try:
+        pk = int(str(cluster_id).strip())
+    except (TypeError, ValueError):
+        raise NotFound(f"Cluster {cluster_id} not found") from None
+    if not 0 < pk < 2**63:  # out of the column's range: would overflow the database driver
+        raise NotFound(f"Cluster {cluster_id} not found")
+    cluster = Cluster.objects.filter(pk=pk).first()
+    if cluster is None:
+        raise NotFound(f"Cluster {cluster_id} not found")
+    return cluster
+
+
+def cluster_list(*, search: str | None = None) -> QuerySet[Cluster]:
+    """Clusters ordered by name, optionally those whose name contains `search` (case-insensitive)."""
+    clusters = Cluster.objects.order_by("name", "pk")
+    if search:
+        clusters = clusters.filter(name__icontains=search.strip())
+    return clusters

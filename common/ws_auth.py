@@ -1,0 +1,89 @@
+"""WebSocket authentication, in one ASGI middleware: the REST API's JWT, checked the REST API's way.
+
+The token comes from `?token=<jwt>` (browsers cannot set headers on a WebSocket) or from
+`Authorization: Bearer <jwt>`. It is validated by `accounts.authentication.BearerTokenAuthentication`
+itself, so the blacklist (logout, refresh), expiry, deactivated users and password changes all apply.
+
+A socket without a valid token is accepted, told why (`{"type":"error","message":...}`) and closed
+with 4401 before any consumer runs. Otherwise the consumer gets `scope["user"]`, `scope["token_expires_at"]`
+(epoch seconds; consumers close the socket when it passes) and a `query_string` with the token removed,
+so nothing downstream can log it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from channels.db import database_sync_to_async
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.authentication import BearerTokenAuthentication
+
+CLOSE_UNAUTHENTICATED = 4401
+MISSING_TOKEN = "Authentication required: pass ?token=<jwt> or an 'Authorization: Bearer <jwt>' header"
+
+
+def split_token(scope: dict[str, Any]) -> tuple[bytes | None, bytes]:
+    """(raw token or None, the query string without `token`). The query parameter wins over the header."""
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin1"), keep_blank_values=True)
+    token = next((value for key, value in pairs if key == "token" and value), None)
+    query = urlencode([(k, v) for k, v in pairs if k != "token"]).encode("latin1")
+    if token is not None:
+        return token.encode("latin1"), query
+    for name, value in scope.get("headers") or []:
+        if name.lower() == b"authorization":
+            try:
+                raw = BearerTokenAuthentication().get_raw_token(value)
+            except AuthenticationFailed:
+                raw = None
+            return raw or b"", query
+    return None, query
+
+
+def _message(exc: AuthenticationFailed) -> str:
+    detail = exc.detail
+    if isinstance(detail, dict):
+        detail = detail.get("detail", "Token is invalid, expired or revoked; log in again")
+    return str(detail)
+
+
+@database_sync_to_async
+def authenticate(raw_token: bytes) -> tuple[Any, float | None]:
+    """(user, token expiry as epoch seconds). Raises AuthenticationFailed like the REST API would."""
+    auth = BearerTokenAuthentication()
+    validated = auth.get_validated_token(raw_token)
+    user = auth.get_user(validated)
+    expires = validated.payload.get("exp")
+    return user, float(expires) if expires is not None else None
+
+
+async def reject(receive: Any, send: Any, code: int, message: str) -> None:
+    """Accept the handshake, say why in one error frame, close with `code`."""
+    first = await receive()
+    if first.get("type") != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": json.dumps({"type": "error", "message": message})})
+    await send({"type": "websocket.close", "code": code})
+
+
+class JWTAuthMiddleware:
+    """Wrap the WebSocket router: every socket is authenticated here or closed with 4401."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope.get("type") != "websocket":
+            return await self.app(scope, receive, send)
+        raw, query = split_token(scope)
+        if not raw:
+            return await reject(receive, send, CLOSE_UNAUTHENTICATED, MISSING_TOKEN)
+        try:
+            user, expires_at = await authenticate(raw)
+        except AuthenticationFailed as exc:
+            return await reject(receive, send, CLOSE_UNAUTHENTICATED, _message(exc))
+        headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"authorization"]
+        scope = {**scope, "user": user, "token_expires_at": expires_at, "query_string": query, "headers": headers}
+        return await self.app(scope, receive, send)

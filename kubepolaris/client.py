@@ -1,0 +1,113 @@
+"""The KubePolaris Python SDK.
+
+    from kubepolaris import Client
+    client = Client(base_url="https://kubepolaris.example.com", token="your-token")
+    clusters = client.clusters.list()
+
+Needs only `requests` and `websockets` (see sdk-requirements.txt); never imports Django.
+Every error envelope raises `KubePolarisError` (subclasses per status, in `kubepolaris.client`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from kubepolaris.sdk.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    KubePolarisError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from kubepolaris.sdk.pages import Page
+from kubepolaris.sdk.resources import (
+    AuthAPI,
+    ClustersAPI,
+    DeploymentsAPI,
+    NodesAPI,
+    PodsAPI,
+    UsersAPI,
+    WorkloadsAPI,
+)
+from kubepolaris.sdk.streams import ExecSession, LogStream
+from kubepolaris.sdk.transport import DEFAULT_TIMEOUT, Timeout, Transport
+
+__all__ = [
+    "AuthenticationError", "BadRequestError", "Client", "ConflictError", "ExecSession", "KubePolarisError",
+    "LogStream", "NotFoundError", "Page", "PermissionDeniedError", "RateLimitedError", "ServerError",
+    "TransportError",
+]
+
+
+class Client:
+    """A KubePolaris API client.
+
+    Give it a `token`, or a `username` and `password` (it logs in on first use and refreshes the
+    token before it expires, logging in again if the token was revoked). `timeout` is seconds, or
+    `(connect, read)`, for every HTTP call; `retries` is how often 429/502/503 and network failures
+    are retried with exponential back-off (honouring `Retry-After`; see `kubepolaris.sdk.transport`
+    for which POSTs are never retried). `verify` is requests' TLS setting (False, or a CA bundle path).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        retries: int = 3,
+        *,
+        backoff_factor: float = 0.5,
+        max_retry_wait: float = 30.0,
+        verify: bool | str = True,
+        auto_refresh: bool | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.transport = Transport(
+            base_url, token=token, username=username, password=password, timeout=timeout, retries=retries,
+            backoff_factor=backoff_factor, max_retry_wait=max_retry_wait, verify=verify,
+            auto_refresh=auto_refresh, session=session,
+        )
+        self.auth = AuthAPI(self.transport)
+        self.users = UsersAPI(self.transport)
+        self.clusters = ClustersAPI(self.transport)
+
+    @property
+    def token(self) -> str | None:
+        """The token in use (None before the first call of a username/password client)."""
+        return self.transport.token
+
+    def nodes(self, cluster_id: int | str) -> NodesAPI:
+        """Same as `client.clusters.nodes(cluster_id)`."""
+        return NodesAPI(self.transport, cluster_id)
+
+    def workloads(self, cluster_id: int | str) -> WorkloadsAPI:
+        """Workloads of every kind in one cluster."""
+        return WorkloadsAPI(self.transport, cluster_id)
+
+    def deployments(self, cluster_id: int | str, namespace: str) -> DeploymentsAPI:
+        """Deployments of one namespace: get, update, delete, scale, restart."""
+        return DeploymentsAPI(self.transport, cluster_id, namespace)
+
+    def pods(self, cluster_id: int | str) -> PodsAPI:
+        """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""
+        return PodsAPI(self.transport, cluster_id)
+
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self.transport.session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.transport.base_url!r})"

@@ -1,0 +1,188 @@
+"""Reads of workloads: the five controller kinds in one list, and a Deployment's detail."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from clusters.models import Cluster
+from kube import gateway
+from kube.objects import missing_as, namespace_must_exist
+from kube.raw import read_json
+from kube.times import rfc3339
+from pods.selectors import pod_item, raw_pods
+from workloads import status as workload_status
+
+Obj = dict[str, Any]
+
+# Annotations never returned: kubectl's last-applied copy of the manifest holds env values, which can be secrets.
+HIDDEN_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    return int(value) if value is not None else default
+
+
+def _pod_spec(obj: Obj) -> Obj:
+    spec = obj.get("spec") or {}
+    if "jobTemplate" in spec:  # CronJob
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    return ((spec.get("template") or {}).get("spec")) or {}
+
+
+def _replica_counts(obj: Obj) -> tuple[int, int, int]:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    ready = _int(status.get("readyReplicas"))
+    return _int(spec.get("replicas"), 1), ready, _int(status.get("availableReplicas"), ready)
+
+
+def _daemonset_counts(obj: Obj) -> tuple[int, int, int]:
+    status = obj.get("status") or {}
+    return (_int(status.get("desiredNumberScheduled")), _int(status.get("numberReady")),
+            _int(status.get("numberAvailable")))
+
+
+def _job_counts(obj: Obj) -> tuple[int, int, int]:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    return _int(spec.get("completions"), 1), _int(status.get("ready")), _int(status.get("succeeded"))
+
+
+def _cronjob_counts(obj: Obj) -> tuple[int, int, int]:
+    active = len((obj.get("status") or {}).get("active") or [])
+    return active, active, active
+
+
+@dataclass(frozen=True)
+class WorkloadKind:
+    kind: str
+    api: Callable[[Cluster], Any]
+    list_all: str
+    list_namespaced: str
+    status: Callable[[Obj], str]
+    counts: Callable[[Obj], tuple[int, int, int]]
+
+
+KINDS: dict[str, WorkloadKind] = {
+    "deployment": WorkloadKind("Deployment", gateway.apps_v1, "list_deployment_for_all_namespaces",
+                               "list_namespaced_deployment", workload_status.deployment_status, _replica_counts),
+    "statefulset": WorkloadKind("StatefulSet", gateway.apps_v1, "list_stateful_set_for_all_namespaces",
+                                "list_namespaced_stateful_set", workload_status.statefulset_status, _replica_counts),
+    "daemonset": WorkloadKind("DaemonSet", gateway.apps_v1, "list_daemon_set_for_all_namespaces",
+                              "list_namespaced_daemon_set", workload_status.daemonset_status, _daemonset_counts),
+    "job": WorkloadKind("Job", gateway.batch_v1, "list_job_for_all_namespaces", "list_namespaced_job",
+                        workload_status.job_status, _job_counts),
+    "cronjob": WorkloadKind("CronJob", gateway.batch_v1, "list_cron_job_for_all_namespaces",
+                            "list_namespaced_cron_job", workload_status.cronjob_status, _cronjob_counts),
+}
+
+
+def workload_item(kind: WorkloadKind, obj: Obj) -> Obj:
+    metadata = obj.get("metadata") or {}
+    replicas, ready, available = kind.counts(obj)
+    images: list[str] = []
+    for container in _pod_spec(obj).get("containers") or []:
+        if container.get("image") and container["image"] not in images:
+            images.append(container["image"])
+    return {
+        "kind": kind.kind,
+        "name": metadata.get("name"),
+        "namespace": metadata.get("namespace"),
+        "replicas": replicas,
+        "readyReplicas": ready,
+        "availableReplicas": available,
+        "images": images,
+        "labels": metadata.get("labels") or {},
+        "status": kind.status(obj),
+        "createdAt": rfc3339(metadata.get("creationTimestamp")),
+    }
+
+
+def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list[str] | None = None,
+                  search: str | None = None) -> list[Obj]:
+    """Workload items of the given types (all five by default), sorted by namespace, name, then kind."""
+    if namespace:
+        namespace_must_exist(cluster, namespace)
+    needle = (search or "").strip().lower()
+    items: list[Obj] = []
+    for key in types or list(KINDS):
+        kind = KINDS[key]
+        api = kind.api(cluster)
+        if namespace:
+            body = read_json(cluster, getattr(api, kind.list_namespaced), namespace)
+        else:
+            body = read_json(cluster, getattr(api, kind.list_all))
+        for obj in (body or {}).get("items") or []:
+            if needle and needle not in ((obj.get("metadata") or {}).get("name") or "").lower():
+                continue
+            items.append(workload_item(kind, obj))
+    items.sort(key=lambda i: (i["namespace"] or "", i["name"] or "", i["kind"]))
+    return items
+
+
+# --- Deployment detail ---------------------------------------------------------------------------
+
+def deployment_get(*, cluster: Cluster, namespace: str, name: str) -> Obj:
+    """The Deployment as the API server sent it; 404 naming the namespace or the deployment."""
+    with missing_as(cluster, "Deployment", namespace, name):
+        return read_json(cluster, gateway.apps_v1(cluster).read_namespaced_deployment, name, namespace)
+
+
+def label_selector_string(selector: Obj | None) -> str:
+    """A LabelSelector as the `labelSelector` query string (`app=web,tier in (a,b),!legacy`)."""
+    selector = selector or {}
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if op == "In":
+            parts.append(f"{key} in ({','.join(values)})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({','.join(values)})")
+        elif op == "Exists":
+            parts.append(key)
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts)
+
+
+def _container(c: Obj) -> Obj:
+    """Name, image, ports, resources and the NAMES of its env variables: never their values."""
+    return {
+        "name": c.get("name"),
+        "image": c.get("image"),
+        "ports": c.get("ports") or [],
+        "resources": c.get("resources") or {},
+        "env": [e.get("name") for e in c.get("env") or [] if e.get("name")],
+    }
+
+
+def _condition(c: Obj) -> Obj:
+    return {
+        "type": c.get("type"),
+        "status": c.get("status"),
+        "reason": c.get("reason"),
+        "message": c.get("message"),
+        "lastUpdateTime": rfc3339(c.get("lastUpdateTime")),
+        "lastTransitionTime": rfc3339(c.get("lastTransitionTime")),
+    }
+
+
+def deployment_detail(*, cluster: Cluster, deployment: Obj) -> Obj:
+    """The list item plus selector, strategy, conditions, containers, annotations, resourceVersion and pods."""
+    metadata, spec = deployment.get("metadata") or {}, deployment.get("spec") or {}
+    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items() if k not in HIDDEN_ANNOTATIONS}
+    selector = spec.get("selector") or {}
+    pods: list[Obj] = []
+    selector_string = label_selector_string(selector)
+    if selector_string:  # an empty selector would match every pod of the namespace
+        raw = raw_pods(cluster, namespace=metadata.get("namespace"), label_selector=selector_string)
+        pods = sorted((pod_item(p) for p in raw), key=lambda p: p["name"] or "")
+    return {
+        **workload_item(KINDS["deployment"], deployment),
+        "selector": selector,
+        "strategy": spec.get("strategy") or {},
+        "conditions": [_condition(c) for c in (deployment.get("status") or {}).get("conditions") or []],
+        "containers": [_container(c) for c in _pod_spec(deployment).get("containers") or []],
+        "annotations": annotations,
+        "resourceVersion": metadata.get("resourceVersion"),
+        "pods": pods,
+    }
