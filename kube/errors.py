@@ -108,7 +108,6 @@ def translated(cluster_name: str) -> Iterator[None]:
         raise app_error from exc
 
 
-
 def cluster_reason(error: BaseException) -> str:
     """Kubernetes' own words behind a translated error (e.g. a PDB's refusal), else the error's message."""
     cause = error.__cause__

@@ -6,17 +6,24 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
 
 from clusters.models import Cluster
 from kube.clients import client_for
 from kube.errors import translate, translated
 
 T = TypeVar("T")
+
+# The generated client sends a dict patch as JSON Patch unless told otherwise: pass one of these as
+# `_content_type=` to `patch_*` calls (e.g. `patch_node(name, {"spec": {...}}, _content_type=gateway.MERGE_PATCH)`).
+MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 
 
 def default_timeout() -> tuple[float, float]:
@@ -82,9 +89,32 @@ def call(cluster: Cluster, fn: Callable[[Any], T]) -> T:
         return fn(client_for(cluster))
 
 
+def get_json(cluster: Cluster, path: str, *, query: dict[str, str] | None = None,
+             accept: str = "application/json") -> Any:
+    """GET `path` (e.g. "/api/v1/pods") with any query and Accept header, answered as parsed JSON.
+
+    For what the typed APIs cannot ask for, e.g. server-side printing
+    (`accept="application/json;as=Table;v=v1;g=meta.k8s.io"`, `query={"includeObject": "None"}`).
+    """
+    with translated(cluster.name):
+        client = client_for(cluster)
+        method, url, headers, _body, _post = client.param_serialize(
+            "GET", path, query_params=list((query or {}).items()), header_params={"Accept": accept},
+            auth_settings=["BearerToken"],
+        )
+        response = client.call_api(method, url, header_params=headers, _request_timeout=default_timeout())
+        data = response.read()
+        if not 200 <= response.status <= 299:
+            raise ApiException.from_response(http_resp=response, body=data.decode("utf-8", "replace"), data=None)
+        return json.loads(data)
+
+
 def to_dict(cluster: Cluster, obj: Any) -> Any:
     """A generated model as the plain camelCase JSON dict the API server sent."""
     return api_client(cluster).sanitize_for_serialization(obj)
 
 
-__all__ = ["api_client", "apps_v1", "batch_v1", "call", "core_v1", "policy_v1", "to_dict", "translate", "version"]
+__all__ = [
+    "MERGE_PATCH", "STRATEGIC_MERGE_PATCH", "api_client", "apps_v1", "batch_v1", "call", "core_v1", "get_json",
+    "policy_v1", "to_dict", "translate", "version",
+]

@@ -104,8 +104,13 @@ def _aio_configuration(cluster: Cluster) -> Configuration:
         tls_server_name=getattr(sync, "tls_server_name", None),
         proxy=sync.proxy,
         retries=None,  # a dead cluster must fail within the timeout
-        # The session default: connect timeout only. A follow stream or a terminal may stay quiet for hours.
-        client_session_kwargs={"timeout": aiohttp.ClientTimeout(total=None, sock_connect=connect)},
+        client_session_kwargs={
+            # The session default: connect timeout only. A follow stream or a terminal may stay quiet for hours.
+            "timeout": aiohttp.ClientTimeout(total=None, sock_connect=connect),
+            # Like the sync gateway: the proxy comes from the kubeconfig, never from the environment or
+            # ~/.netrc (kubernetes.aio's default trust_env=True reads both in a worker thread per request).
+            "trust_env": False,
+        },
     )
 
 
@@ -312,6 +317,11 @@ class PodStreams:
         """A remote command with stdin and a TTY; leaving the block closes the WebSocket (the process ends)."""
         if self._ws_api is None:
             self._ws_api = WsApiClient(self._configuration)
+            # One session per socket: the upgrade can reuse the connection the pod lookup left open.
+            rest = self._api.rest_client
+            if rest.pool_manager is None:
+                rest.pool_manager = rest._create_pool_manager()  # noqa: SLF001 - the client's own factory
+            self._ws_api.rest_client.pool_manager = rest.pool_manager
         api = CoreV1Api(self._ws_api)
         with translated_aio(self.cluster_name):
             connecting = await api.connect_get_namespaced_pod_exec_without_preload_content(

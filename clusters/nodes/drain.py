@@ -10,12 +10,12 @@ until the timeout, and its reason carries the budget's message.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -76,7 +76,7 @@ def drain_node(*, cluster: Cluster, name: str, options: DrainOptions) -> dict[st
         api = gateway.core_v1(cluster)
         workers = max(1, min(settings.DRAIN_MAX_PARALLEL, len(to_evict)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drain") as pool:
-            outcomes = list(pool.map(lambda v: _evict_and_wait(api, v.pod, options, deadline), to_evict))
+            outcomes = list(pool.map(lambda v: _evict_and_wait(cluster, api, v.pod, options, deadline), to_evict))
         for verdict, reason in zip(to_evict, outcomes, strict=True):
             if reason is None:
                 evicted.append(verdict.ref())
@@ -85,6 +85,10 @@ def drain_node(*, cluster: Cluster, name: str, options: DrainOptions) -> dict[st
     logger.info("Drain of node %s in cluster '%s'%s: %d evicted, %d skipped, %d failed", name, cluster.name,
                 " (dry run)" if options.dry_run else "", len(evicted), len(skipped), len(failed))
     return {"evicted": _sorted(evicted), "skipped": _sorted(skipped), "failed": _sorted(failed)}
+
+
+def _q(segment: str) -> str:
+    return quote(segment, safe="")
 
 
 def _sorted(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,7 +133,7 @@ def decide(*, cluster: Cluster, pods: list[dict[str, Any]], options: DrainOption
 
 def _daemonset_missing(cluster: Cluster, namespace: str, name: str) -> str | None:
     try:
-        gateway.apps_v1(cluster).read_namespaced_daemon_set(name, namespace, _preload_content=False)
+        gateway.get_json(cluster, f"/apis/apps/v1/namespaces/{_q(namespace)}/daemonsets/{_q(name)}")
     except NotFound:
         return "not found"
     except AppError as exc:
@@ -149,7 +153,8 @@ def _daemonset_verdict(pod: dict[str, Any], ds_name: str, missing: str | None, o
     return _Verdict(pod, "fail", f"DaemonSet-managed pod ({ds_name}); set ignoreDaemonSets to ignore it")
 
 
-def _evict_and_wait(api: Any, pod: dict[str, Any], options: DrainOptions, deadline: float) -> str | None:
+def _evict_and_wait(cluster: Cluster, api: Any, pod: dict[str, Any], options: DrainOptions,
+                    deadline: float) -> str | None:
     """None once the pod is gone (or replaced by a new one of the same name), else why it failed."""
     meta = pod["metadata"]
     namespace, name, uid = meta.get("namespace"), meta.get("name"), meta.get("uid")
@@ -175,7 +180,7 @@ def _evict_and_wait(api: Any, pod: dict[str, Any], options: DrainOptions, deadli
             return f"eviction failed: {exc.message}"
     while True:
         try:
-            current = json.loads(api.read_namespaced_pod(name, namespace, _preload_content=False).data)
+            current = gateway.get_json(cluster, f"/api/v1/namespaces/{_q(namespace)}/pods/{_q(name)}")
         except NotFound:
             return None
         except AppError as exc:

@@ -2,9 +2,9 @@
 where a per-cluster watch cache will later answer instead of a full list per request."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
 from clusters.models import Cluster
 from clusters.nodes import shapes
@@ -13,36 +13,45 @@ from kube import gateway
 
 STATUSES = {"ready": "Ready", "notready": "NotReady"}
 _LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
-
-
-def _items(response: Any) -> list[dict[str, Any]]:
-    return json.loads(response.data).get("items") or []
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
 
 
 def raw_nodes(*, cluster: Cluster) -> list[dict[str, Any]]:
-    return _items(gateway.core_v1(cluster).list_node(_preload_content=False))
+    return gateway.get_json(cluster, "/api/v1/nodes").get("items") or []
 
 
 def raw_node(*, cluster: Cluster, name: str) -> dict[str, Any]:
     """One node as JSON; an unknown node is a 404 naming it (the gateway translates the cluster's 404)."""
-    return json.loads(gateway.core_v1(cluster).read_node(name, _preload_content=False).data)
+    return gateway.get_json(cluster, f"/api/v1/nodes/{quote(name, safe='')}")
 
 
 def pods_on_node(*, cluster: Cluster, node_name: str) -> list[dict[str, Any]]:
     """Every pod bound to the node, any phase, in one call."""
-    response = gateway.core_v1(cluster).list_pod_for_all_namespaces(
-        field_selector=f"spec.nodeName={node_name}", _preload_content=False
-    )
-    return _items(response)
+    document = gateway.get_json(cluster, "/api/v1/pods", query={"fieldSelector": f"spec.nodeName={node_name}"})
+    return document.get("items") or []
 
 
 def live_pod_counts(*, cluster: Cluster) -> Counter[str]:
-    """Pods per node that are not in a terminal phase, from ONE cluster-wide list."""
-    response = gateway.core_v1(cluster).list_pod_for_all_namespaces(
-        field_selector=_LIVE_PODS, _preload_content=False
-    )
+    """Pods per node that are not in a terminal phase, from ONE cluster-wide list.
+
+    Asked as a server-side Table without objects (what `kubectl get pods -o wide` uses): a few bytes per pod
+    instead of the whole pod. A server that does not print tables answers a plain list, counted the same way.
+    """
+    document = gateway.get_json(cluster, "/api/v1/pods", query={"fieldSelector": _LIVE_PODS, "includeObject": "None"},
+                                accept=TABLE)
     counts: Counter[str] = Counter()
-    for pod in _items(response):
+    if document.get("kind") == "Table":
+        names = [column.get("name") for column in document.get("columnDefinitions") or []]
+        if "Node" in names:
+            index = names.index("Node")
+            for row in document.get("rows") or []:
+                cells = row.get("cells") or []
+                node_name = cells[index] if index < len(cells) else None
+                if node_name and node_name != "<none>":
+                    counts[node_name] += 1
+            return counts
+        document = gateway.get_json(cluster, "/api/v1/pods", query={"fieldSelector": _LIVE_PODS})
+    for pod in document.get("items") or []:
         node_name = (pod.get("spec") or {}).get("nodeName")
         if node_name and not shapes.is_terminal(pod):
             counts[node_name] += 1

@@ -9,7 +9,6 @@ from clusters.nodes import selectors
 from kube import gateway
 
 logger = logging.getLogger(__name__)
-MERGE_PATCH = "application/merge-patch+json"
 
 
 def set_unschedulable(*, cluster: Cluster, name: str, unschedulable: bool) -> dict[str, Any]:
@@ -17,7 +16,7 @@ def set_unschedulable(*, cluster: Cluster, name: str, unschedulable: bool) -> di
     node = selectors.raw_node(cluster=cluster, name=name)
     if bool((node.get("spec") or {}).get("unschedulable")) != unschedulable:
         gateway.core_v1(cluster).patch_node(
-            name, {"spec": {"unschedulable": True if unschedulable else None}}, _content_type=MERGE_PATCH
+            name, {"spec": {"unschedulable": True if unschedulable else None}}, _content_type=gateway.MERGE_PATCH
         )
         logger.info("Node %s in cluster '%s' %s", name, cluster.name, "cordoned" if unschedulable else "uncordoned")
     return selectors.node_item(cluster=cluster, name=name)

@@ -104,24 +104,20 @@ def test_list_filters_and_pages(admin_api: APIClient, kubesim: Any) -> None:
 def test_pod_counts_come_from_one_pod_list(admin_api: APIClient, kubesim: Any, monkeypatch: Any) -> None:
     """A spy on the gateway (the real client still answers): one pod list, whatever the number of nodes."""
     from clusters.nodes import selectors
-    from kube import gateway
 
-    calls: list[str] = []
-    real_core_v1 = gateway.core_v1
+    calls: list[tuple[str, dict[str, str]]] = []
+    real_get_json = selectors.gateway.get_json
 
-    class Spy:
-        def __init__(self, api: Any) -> None:
-            self.api = api
+    def spy(cluster: Any, path: str, **kwargs: Any) -> Any:
+        calls.append((path, kwargs.get("query") or {}))
+        return real_get_json(cluster, path, **kwargs)
 
-        def __getattr__(self, name: str) -> Any:
-            calls.append(name)
-            return getattr(self.api, name)
-
-    monkeypatch.setattr(selectors.gateway, "core_v1", lambda cluster: Spy(real_core_v1(cluster)))
+    monkeypatch.setattr(selectors.gateway, "get_json", spy)
     cluster_id = register_through_api(admin_api, kubesim)
     items = assert_page(assert_envelope(admin_api.get(f"/api/clusters/{cluster_id}/nodes"), 200))
     assert len(items) > 1
-    assert sorted(calls) == ["list_node", "list_pod_for_all_namespaces"]
+    assert [path for path, _ in calls] == ["/api/v1/nodes", "/api/v1/pods"]
+    assert "status.phase!=Succeeded" in calls[1][1]["fieldSelector"]
 
 
 def test_detail(admin_api: APIClient, api: Any, kubesim: Any) -> None:

@@ -120,3 +120,26 @@ def test_schema_marks_credentials_write_only_and_never_returns_them(anon_api: An
         assert request_body[field]["writeOnly"] is True
         assert "example" not in request_body[field]
     assert secrets_in(text) == []
+
+
+def test_no_token_in_logs_or_answers_while_working_a_cluster(admin_api: Any, fresh_kubesim: Any, caplog: Any) -> None:
+    """Register, test, list, cordon and drain a simulated cluster with every logger at DEBUG."""
+    from tests.clusters.helpers import register_through_api
+
+    caplog.set_level(logging.DEBUG)
+    sim = fresh_kubesim()
+    cluster_id = register_through_api(admin_api, sim)
+    answers = [
+        admin_api.post(f"/api/clusters/{cluster_id}/test"),
+        admin_api.get(f"/api/clusters/{cluster_id}/nodes"),
+        admin_api.get(f"/api/clusters/{cluster_id}/nodes/worker-3"),
+        admin_api.post(f"/api/clusters/{cluster_id}/nodes/worker-3/cordon"),
+        admin_api.post(f"/api/clusters/{cluster_id}/nodes/worker-3/drain", {"dryRun": True}, format="json"),
+        admin_api.get(f"/api/clusters/{cluster_id}"),
+    ]
+    assert [a.status_code for a in answers] == [200] * len(answers)
+    ca = base64.b64encode(sim.ca_pem).decode()
+    for answer in answers:
+        assert sim.token not in answer.content.decode() and ca not in answer.content.decode()
+    logged = "\n".join(f"{record.getMessage()} {record.args}" for record in caplog.records)
+    assert "worker-3" in logged and sim.token not in logged

@@ -84,3 +84,36 @@ class StatusServer:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class JsonServer:
+    """Plain-HTTP server answering GETs from a `{path: json_document}` map (404 otherwise); ignores Accept,
+    like an API server (or proxy) that does not print tables."""
+
+    def __init__(self, routes: dict[str, Any]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                document = routes.get(self.path.split("?", 1)[0])
+                body = json.dumps(document if document is not None else {
+                    "kind": "Status", "status": "Failure", "code": 404, "reason": "NotFound",
+                    "message": f"{self.path} not found"}).encode()
+                self.send_response(200 if document is not None else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> JsonServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

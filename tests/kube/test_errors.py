@@ -88,3 +88,32 @@ def test_wrong_ca_is_a_502_tls_failure(admin_api: APIClient, api: Any, kubesim: 
                                                 format="json"), 201)["data"]["id"]
     body = assert_envelope(api(Role.VIEWER).get(f"/api/clusters/{cluster_id}/nodes"), 502)
     assert "wrong-ca" in body["message"] and "TLS" in body["message"]
+
+
+def test_get_json_translates_errors_and_asks_for_tables(sim_record: Cluster) -> None:
+    with pytest.raises(errors.NotFound) as caught:
+        gateway.get_json(sim_record, "/api/v1/nodes/no-such-node")
+    assert "no-such-node" in caught.value.message and "demo-sim" in caught.value.message
+    table = gateway.get_json(sim_record, "/api/v1/nodes", query={"includeObject": "None"},
+                             accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert table["kind"] == "Table" and table["rows"] and table["rows"][0].get("object") is None
+
+
+def test_pod_counts_without_server_side_tables(api: Any) -> None:
+    """A server that ignores the Table request answers a plain pod list; the counts are the same."""
+    from tests.clusters.helpers import token_cluster
+    from tests.kube.faults import JsonServer
+
+    def pod(name: str, node: str | None, phase: str) -> dict[str, Any]:
+        return {"metadata": {"name": name, "namespace": "default"}, "spec": {"nodeName": node},
+                "status": {"phase": phase}}
+
+    node = {"metadata": {"name": "n1", "labels": {}}, "spec": {}, "status": {
+        "conditions": [{"type": "Ready", "status": "True"}]}}
+    routes = {"/api/v1/nodes": {"kind": "NodeList", "items": [node]},
+              "/api/v1/pods": {"kind": "PodList", "items": [pod("a", "n1", "Running"), pod("b", "n1", "Pending"),
+                                                             pod("c", None, "Pending")]}}
+    with JsonServer(routes) as server:
+        cluster = token_cluster("plain", server.url)
+        items = assert_envelope(api(Role.VIEWER).get(f"/api/clusters/{cluster.pk}/nodes"), 200)["data"]["items"]
+    assert [(n["name"], n["podCount"], n["status"]) for n in items] == [("n1", 2, "Ready")]

@@ -36,14 +36,14 @@ import json, os
 from accounts.models import User
 from accounts.tokens import SessionToken
 from clusters.models import Cluster
-tokens = {}
+tokens, ids = {}, {}
 for role in ("viewer", "operator"):
     user = User.objects.create_user(username=role, password="Sturdy-Passw0rd!", role=role)
-    tokens[role] = str(SessionToken.for_user(user))
+    tokens[role], ids[role] = str(SessionToken.for_user(user)), user.pk
 cluster = Cluster(name="sim", api_server=os.environ["SIM_URL"])
 cluster.set_kubeconfig(open(os.environ["SIM_KUBECONFIG"]).read())
 cluster.save()
-print(json.dumps({"tokens": tokens, "cluster": cluster.pk}))
+print(json.dumps({"tokens": tokens, "ids": ids, "cluster": cluster.pk}))
 """
 
 
@@ -196,7 +196,7 @@ async def test_daphne_pings_idle_sockets(daphne: dict[str, Any], kubesim: Any) -
     logger.setLevel(logging.DEBUG)
     logger.addHandler(Collect())
     async with connect(url, logger=logger, ping_interval=None) as ws:
-        await asyncio.sleep(3.5)  # quiet socket: no subscribe, nothing sent either way
+        await asyncio.sleep(5.0)  # quiet socket: daphne checks every 2 s, so a 1 s interval pings every ~2 s
         assert ws.close_code is None
     assert sum(1 for r in records if r.startswith("< PING")) >= 2
 
@@ -223,3 +223,74 @@ async def test_browser_close_ends_upstream_and_no_token_is_logged(daphne: dict[s
     logged = "".join(path.read_text() for path in daphne["logs"] if path.exists())
     assert "/ws/clusters/" in logged  # the access log and debug output did record the sockets ...
     assert token not in logged and daphne["tokens"]["viewer"] not in logged  # ... never a token
+
+
+async def test_another_process_can_end_a_socket_through_redis(daphne: dict[str, Any], kubesim: Any) -> None:
+    """Scale-out: with REDIS_URL, this test process reaches a socket served by the daphne child."""
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL (the in-memory channel layer is private to one process)")
+    from pods.sockets.base import terminate_user_sockets
+
+    namespace, pod, _ = find_pod(kubesim)
+    async with connect(_path(daphne, namespace, pod, "logs") + f"?token={daphne['tokens']['viewer']}") as ws:
+        await asyncio.sleep(0.5)  # connect has joined the user's group
+        await terminate_user_sockets(daphne["ids"]["viewer"], "Ended from another process")
+        assert await _next(ws) == {"type": "error", "message": "Ended from another process"}
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 10)
+        assert ws.close_code == 4401
+
+
+def _threads(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+async def test_twenty_concurrent_logs_and_twenty_shells_add_no_thread(daphne: dict[str, Any], kubesim: Any) -> None:
+    """The measurement behind choosing kubernetes.aio: streams cost no thread. Figures are printed (-s)."""
+    namespace, pod, (container,) = find_pod(kubesim)
+    port = int(kubesim.url.rsplit(":", 1)[1])
+    viewer, operator = daphne["tokens"]["viewer"], daphne["tokens"]["operator"]
+
+    async def follow() -> tuple[Any, float]:
+        started = time.monotonic()
+        ws = await connect(_path(daphne, namespace, pod, "logs") + f"?token={viewer}")
+        await ws.send(json.dumps({"type": "subscribe", "container": container, "follow": True, "tailLines": 1}))
+        assert (await _next(ws))["type"] == "log"
+        return ws, time.monotonic() - started
+
+    async def terminal() -> tuple[Any, float]:
+        started = time.monotonic()
+        ws = await connect(_path(daphne, namespace, pod, "exec") + f"?token={operator}&container={container}")
+        await ws.send(json.dumps({"type": "input", "data": "echo up\n"}))
+        text = ""
+        while text.count("up") < 2:
+            text += (await _next(ws))["data"]
+        return ws, time.monotonic() - started
+
+    async def round_of(n: int) -> tuple[list[float], list[float], int, int]:
+        opened = await asyncio.gather(*[follow() for _ in range(n)], *[terminal() for _ in range(n)])
+        during_threads, during_upstream = _threads(daphne["pid"]), upstream_connections(port)
+        await asyncio.gather(*[ws.close() for ws, _ in opened])
+        return [t for _, t in opened[:n]], [t for _, t in opened[n:]], during_threads, during_upstream
+
+    baseline_upstream = upstream_connections(port)
+    await round_of(2)  # warm-up: the database thread, imports, the client cache
+    alone = (await round_of(1))[:2]
+    idle_threads = _threads(daphne["pid"])
+    firsts, shells, during_threads, during_upstream = await round_of(20)
+    deadline = time.monotonic() + 10
+    while upstream_connections(port) > baseline_upstream:
+        assert time.monotonic() < deadline, "upstream connections left behind"
+        await asyncio.sleep(0.1)
+    after_threads = _threads(daphne["pid"])
+    firsts.sort()
+    shells.sort()
+    print(
+        f"\n[measure] daphne threads idle={idle_threads} with-40-sockets={during_threads} after={after_threads}; "
+        f"upstream connections during={during_upstream - baseline_upstream}; "
+        f"first log line p50={firsts[10] * 1000:.0f}ms max={firsts[-1] * 1000:.0f}ms; "
+        f"shell echo round trip p50={shells[10] * 1000:.0f}ms max={shells[-1] * 1000:.0f}ms; "
+        f"one socket alone: first log line {alone[0][0] * 1000:.0f}ms, shell echo {alone[1][0] * 1000:.0f}ms"
+    )
+    assert during_upstream - baseline_upstream >= 40  # every socket really held its own upstream stream
+    assert during_threads == idle_threads == after_threads

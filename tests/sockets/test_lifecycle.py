@@ -154,6 +154,7 @@ async def test_nothing_left_behind_after_opens_and_closes(sim_cluster: Any, kube
                                                           multi_pod: Any, tokens: dict) -> None:
     namespace, pod, (container,) = single_pod
     port = sim_port(kubesim)
+    open_threads: list[int] = []
 
     async def round_of_sockets() -> None:
         follows = [await open_socket(logs_path(sim_cluster.pk, namespace, pod), tokens[Role.VIEWER])
@@ -168,6 +169,7 @@ async def test_nothing_left_behind_after_opens_and_closes(sim_cluster: Any, kube
         for socket in shells:
             await socket.send_json_to({"type": "input", "data": "echo ready\n"})
         await asyncio.sleep(0.3)
+        open_threads.append(thread_count())  # 8 streams open
         # Browser side closes half; the other half's processes exit (upstream side ends).
         for socket in follows + shells[:2]:
             await socket.disconnect()
@@ -188,6 +190,5 @@ async def test_nothing_left_behind_after_opens_and_closes(sim_cluster: Any, kube
         await round_of_sockets()
     await eventually(lambda: upstream_connections(port) == baseline_upstream)
     await eventually(lambda: len(asyncio.all_tasks()) == baseline_tasks)
-    import threading
-    print("THREADS", baseline_threads, [t.name for t in threading.enumerate()])
-    assert thread_count() <= baseline_threads
+    assert thread_count() == baseline_threads
+    assert max(open_threads) == baseline_threads, "streams run on the event loop: no thread per socket"

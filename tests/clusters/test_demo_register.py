@@ -1,0 +1,30 @@
+"""`manage.py demo` registers the simulated cluster through the cluster service (and re-points it on restart)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from clusters.models import Cluster
+from clusters.nodes import selectors
+from common.management.commands.demo import DEMO_CLUSTER, Command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_creates_then_repoints(kubesim: Any, fresh_kubesim: Any) -> None:
+    Command().register(kubesim)
+    cluster = Cluster.objects.get(name=DEMO_CLUSTER)
+    assert cluster.api_server == kubesim.url
+    assert len(selectors.node_list(cluster=cluster)) == len(kubesim.store.list("nodes"))
+
+    other = fresh_kubesim(fleet="empty")
+    Command().register(other)
+    assert Cluster.objects.count() == 1
+    cluster = Cluster.objects.get(name=DEMO_CLUSTER)
+    assert cluster.api_server == other.url and cluster.status == "unknown"
+    stored = yaml.safe_load(cluster.get_kubeconfig())
+    assert stored["clusters"][0]["cluster"]["server"] == other.url
+    assert [n["name"] for n in selectors.node_list(cluster=cluster)] == sorted(
+        n["metadata"]["name"] for n in other.store.list("nodes"))
