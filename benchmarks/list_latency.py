@@ -92,7 +92,7 @@ def main() -> int:
         rows = [
             ("GET pods (all namespaces, page 1 of 100)", get(f"{base}/pods?pageSize=100")),
             ("GET pods?status=Running&pageSize=100", get(f"{base}/pods?status=Running&pageSize=100")),
-            ("GET pods?nodeName=<node>", get(f"{base}/pods?nodeName=bench-node-0001&pageSize=100")),
+            ("GET pods?nodeName=<node>", get(f"{base}/pods?nodeName=node-0001&pageSize=100")),
             ("GET nodes (page 1 of 100)", get(f"{base}/nodes?pageSize=100")),
             ("GET workloads (page 1 of 100)", get(f"{base}/workloads?pageSize=100")),
             ("kubectl get pods -A -o json (yardstick)", kubectl("pods", "-A")),

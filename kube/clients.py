@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _cache: dict[int, tuple[str, ApiClient]] = {}
+_on_drop: list[Callable[[int], None]] = []  # e.g. kube.cache stops the cluster's watch caches
 
 
 def _private_tmp_dir() -> str:
@@ -61,10 +63,19 @@ def client_for(cluster: Cluster) -> ApiClient:
     return client
 
 
+def on_drop(callback: Callable[[int], None]) -> None:
+    """Run `callback(cluster_id)` whenever a cluster's client is dropped (watch caches stop with it)."""
+    if callback not in _on_drop:
+        _on_drop.append(callback)
+
+
 def drop_client(cluster_id: int) -> None:
     """Forget a cluster's client (it was changed or deleted)."""
     with _lock:
         cached = _cache.pop(cluster_id, None)
+    for callback in list(_on_drop):
+        with contextlib.suppress(Exception):  # a watch cache failing to stop must never fail a request
+            callback(cluster_id)
     if cached:
         _close(cached[1])
 

@@ -15,6 +15,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from clusters.models import Cluster
+from kube import cache
 from kube.clients import client_for
 from kube.errors import translate, translated
 
@@ -24,6 +25,8 @@ T = TypeVar("T")
 # `_content_type=` to `patch_*` calls (e.g. `patch_node(name, {"spec": {...}}, _content_type=gateway.MERGE_PATCH)`).
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+# Methods that change the cluster: after one succeeds, the watch caches make their next read consistent.
+_WRITES = ("create_", "patch_", "replace_", "delete_")
 
 
 def default_timeout() -> tuple[float, float]:
@@ -36,6 +39,7 @@ class _Api:
     def __init__(self, api: Any, cluster: Cluster) -> None:
         self._api = api
         self._cluster_name = cluster.name
+        self._cluster_id = cluster.pk
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self._api, name)
@@ -46,7 +50,10 @@ class _Api:
         def call(*args: Any, **kwargs: Any) -> Any:
             kwargs.setdefault("_request_timeout", default_timeout())
             with translated(self._cluster_name):
-                return target(*args, **kwargs)
+                result = target(*args, **kwargs)
+            if name.startswith(_WRITES):  # watch cache: read-your-writes (kube/cache.py)
+                cache.note_write(self._cluster_id)
+            return result
 
         return call
 

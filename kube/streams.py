@@ -214,10 +214,11 @@ class PodStreams:
     """The asyncio clients of one socket. Close it (async with) and every upstream connection goes."""
 
     def __init__(self, cluster_name: str, configuration: Configuration) -> None:
+        """Builds clients (TLS contexts load CA/cert files): construct it off the loop, as open_streams does."""
         self.cluster_name = cluster_name
         self._configuration = configuration
         self._api = ApiClient(configuration)
-        self._ws_api: WsApiClient | None = None
+        self._ws_api = WsApiClient(configuration)
         connect, read = default_timeout()
         self._timeout = connect + read
 
@@ -229,9 +230,8 @@ class PodStreams:
 
     async def close(self) -> None:
         for client in (self._api, self._ws_api):
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.close()
+            with contextlib.suppress(Exception):
+                await client.close()
 
     async def read_pod(self, namespace: str, name: str) -> PodInfo:
         with translated_aio(self.cluster_name):
@@ -240,18 +240,25 @@ class PodStreams:
                 body = await asyncio.wait_for(response.read(), self._timeout)
         return PodInfo.from_pod(json.loads(body))
 
-    async def _get(self, path: str, query: dict[str, Any] | None = None) -> aiohttp.ClientResponse:
-        """A GET on the client's session; non-2xx becomes the kube ApiException (then an AppError)."""
+    def _session(self) -> aiohttp.ClientSession:
+        """One aiohttp session per socket, shared by both clients (an exec upgrade can reuse the pod lookup's
+        connection). Created lazily, on the loop that uses it."""
         rest = self._api.rest_client
         if rest.pool_manager is None:
             rest.pool_manager = rest._create_pool_manager()  # noqa: SLF001 - the client's own factory
+            self._ws_api.rest_client.pool_manager = rest.pool_manager
+        return rest.pool_manager
+
+    async def _get(self, path: str, query: dict[str, Any] | None = None) -> aiohttp.ClientResponse:
+        """A GET on the client's session; non-2xx becomes the kube ApiException (then an AppError)."""
+        session = self._session()
         headers = {"Accept": "*/*", "User-Agent": "kubepolaris"}
         for auth in (await self._configuration.auth_settings()).values():
             headers[auth["key"]] = auth["value"]
         url = self._configuration.host + path + (f"?{urlencode(query)}" if query else "")
         connect, _read = default_timeout()
         response = await asyncio.wait_for(
-            rest.pool_manager.get(
+            session.get(
                 url,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=connect),
@@ -315,13 +322,7 @@ class PodStreams:
         self, namespace: str, name: str, *, container: str, command: list[str], tty: bool = True
     ) -> AsyncIterator[ExecProcess]:
         """A remote command with stdin and a TTY; leaving the block closes the WebSocket (the process ends)."""
-        if self._ws_api is None:
-            self._ws_api = WsApiClient(self._configuration)
-            # One session per socket: the upgrade can reuse the connection the pod lookup left open.
-            rest = self._api.rest_client
-            if rest.pool_manager is None:
-                rest.pool_manager = rest._create_pool_manager()  # noqa: SLF001 - the client's own factory
-            self._ws_api.rest_client.pool_manager = rest.pool_manager
+        self._session()
         api = CoreV1Api(self._ws_api)
         with translated_aio(self.cluster_name):
             connecting = await api.connect_get_namespaced_pod_exec_without_preload_content(
@@ -345,8 +346,13 @@ def _decode_line(line: bytes) -> str:
 async def open_streams(cluster: Cluster) -> PodStreams:
     """Clients for one socket's streams, built off the event loop from the cluster's stored kubeconfig."""
     # thread_sensitive: the one worker thread Channels already uses for the database, not a growing pool.
-    configuration = await sync_to_async(_aio_configuration, thread_sensitive=True)(cluster)
-    return PodStreams(cluster.name, configuration)
+    return await sync_to_async(_build_streams, thread_sensitive=True)(cluster)
+
+
+def _build_streams(cluster: Cluster) -> PodStreams:
+    configuration = _aio_configuration(cluster)
+    with translated(cluster.name):  # unreadable CA or client certificate files
+        return PodStreams(cluster.name, configuration)
 
 
 __all__ = [

@@ -198,3 +198,20 @@ LOG_MAX_LINE_BYTES = env.int("LOG_MAX_LINE_BYTES", default=65536)
 # `--ping-interval $WS_PING_INTERVAL --ping-timeout $WS_PING_TIMEOUT` (manage.py demo should pass these).
 WS_PING_INTERVAL = env.int("WS_PING_INTERVAL", default=30)
 WS_PING_TIMEOUT = env.int("WS_PING_TIMEOUT", default=30)
+
+# --- watch cache ---
+# Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a
+# full list per request. Off by default: reads go straight to the cluster. `run.py demo` turns it on.
+KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=False)
+# Seconds the first read of a resource waits for the cache's initial list before reading the cluster directly.
+KUBE_WATCH_CACHE_INITIAL_WAIT = env.float("KUBE_WATCH_CACHE_INITIAL_WAIT", default=10.0)
+# A cache nobody has read for this many seconds stops watching and frees its memory.
+KUBE_WATCH_CACHE_IDLE_SECONDS = env.float("KUBE_WATCH_CACHE_IDLE_SECONDS", default=600.0)
+# After one of our own writes, seconds a read waits for the watch to catch up before it relists.
+KUBE_WATCH_CACHE_SYNC_WAIT = env.float("KUBE_WATCH_CACHE_SYNC_WAIT", default=1.0)
+# A cache whose watch has been broken this long is not trusted: reads go to the cluster (and see its error).
+KUBE_WATCH_CACHE_STALE_SECONDS = env.float("KUBE_WATCH_CACHE_STALE_SECONDS", default=15.0)
+# Items per page of the initial list, the server-side timeout of one watch request, and the longest back-off.
+KUBE_WATCH_CACHE_PAGE_SIZE = env.int("KUBE_WATCH_CACHE_PAGE_SIZE", default=500)
+KUBE_WATCH_CACHE_WATCH_SECONDS = env.int("KUBE_WATCH_CACHE_WATCH_SECONDS", default=300)
+KUBE_WATCH_CACHE_MAX_BACKOFF = env.float("KUBE_WATCH_CACHE_MAX_BACKOFF", default=30.0)

@@ -138,7 +138,7 @@ class KubeSim:
         with tempfile.TemporaryDirectory() as d:
             cert, key = os.path.join(d, "tls.crt"), os.path.join(d, "tls.key")
             with open(cert, "wb") as f:
-                f.write(self._certs.cert_pem + self._certs.ca_pem)
+                f.write(self._certs.cert_pem)
             with open(key, "wb") as f:
                 f.write(self._certs.key_pem)
             ctx.load_cert_chain(cert, key)

@@ -54,6 +54,19 @@ def _invalid_value(field: str, value: Any, detail: str) -> dict[str, str]:
     return _cause(field, "FieldValueInvalid", f"Invalid value: {_go_value(value)}: {detail}")
 
 
+# status fields without omitempty serialise as zeros on a fresh object
+INITIAL_STATUS: dict[str, Obj] = {
+    "deployments.apps": {},
+    "replicasets.apps": {"replicas": 0},
+    "statefulsets.apps": {"replicas": 0, "availableReplicas": 0},
+    "daemonsets.apps": {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0,
+                        "numberReady": 0},
+    "cronjobs.batch": {},
+    "poddisruptionbudgets.policy": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
+                                    "expectedPods": 0},
+}
+
+
 # ---- defaulting -------------------------------------------------------------------------
 
 
@@ -178,9 +191,8 @@ def default_object(res: Resource, obj: Obj) -> None:
         spec.setdefault("failedJobsHistoryLimit", 1)
         jt = spec.setdefault("jobTemplate", {}).setdefault("spec", {})
         default_template(jt.setdefault("template", {}))
-    if res.group in ("apps", "batch", "policy") and res.key != "jobs.batch":
-        obj["status"] = {} if res.key != "poddisruptionbudgets.policy" else {
-            "disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
+    if res.key in INITIAL_STATUS:
+        obj["status"] = dict(INITIAL_STATUS[res.key])
 
 
 def default_job_spec(job: Obj, spec: Obj) -> None:

@@ -28,6 +28,30 @@ def unauthorized() -> ApiError:
     return ApiError(401, "Unauthorized", "Unauthorized")
 
 
+VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def anonymous_forbidden(request: web.Request) -> ApiError:
+    """What RBAC answers system:anonymous (anonymous auth is on in kubeadm clusters)."""
+    t = parse_path(request.path)
+    user = 'User "system:anonymous"'
+    if t is None:
+        return ApiError(403, f'forbidden: {user} cannot {VERBS.get(request.method, "get")} path "{request.path}"',
+                        "Forbidden", {})
+    verb = VERBS.get(request.method, "get")
+    if request.method == "GET" and not t.name:
+        verb = "watch" if t.watch_path or query_bool(request, "watch") else "list"
+    elif request.method == "DELETE" and not t.name:
+        verb = "deletecollection"
+    what = t.res.plural + (f"/{t.sub}" if t.sub else "")
+    label = f'{what} "{t.name}"' if t.name else what
+    scope = f'in the namespace "{t.namespace}"' if t.namespace else "at the cluster scope"
+    details = {"kind": t.res.plural, **({"name": t.name} if t.name else {}), **({"group": t.res.group}
+                                                                             if t.res.group else {})}
+    return ApiError(403, f'{label} is forbidden: {user} cannot {verb} resource "{what}" in API group '
+                         f'"{t.res.group}" {scope}', "Forbidden", details)
+
+
 @web.middleware
 async def api_middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
     try:
@@ -39,7 +63,7 @@ async def api_middleware(request: web.Request, handler):  # type: ignore[no-unty
                 raise unauthorized()
         elif request.path.rstrip("/") not in PUBLIC and not request.path.startswith(("/healthz/", "/livez/",
                                                                                         "/readyz/")):
-            raise unauthorized()
+            raise anonymous_forbidden(request)
         return await handler(request)
     except ApiError as e:
         return error_response(e)

@@ -71,18 +71,20 @@ class Store:
             o = self._data[key].get((namespace, name))
             return copy.deepcopy(o) if o is not None else None
 
-    def refs(self, key: str, namespace: str | None = None) -> list[Obj]:
-        """Stored objects (not copies), sorted by namespace/name like etcd keys."""
+    def refs(self, key: str, namespace: str | None = None, after: tuple[str, str] | None = None) -> list[Obj]:
+        """Stored objects (not copies), sorted by namespace/name like etcd keys (optionally after a key)."""
         with self.lock:
             items = self._data[key]
             keys = self._sorted[key]
             if keys is None:
                 keys = self._sorted[key] = sorted(items)
+            lo, hi = 0, len(keys)
             if namespace:
                 lo = bisect.bisect_left(keys, (namespace, ""))
                 hi = bisect.bisect_left(keys, (namespace + "\x00", ""))
-                return [items[k] for k in keys[lo:hi]]
-            return [items[k] for k in keys]
+            if after is not None:
+                lo = max(lo, bisect.bisect_right(keys, after))
+            return [items[k] for k in keys[lo:hi]]
 
     def list(self, key: str, namespace: str | None = None) -> list[Obj]:
         return copy.deepcopy(self.refs(key, namespace))
@@ -145,7 +147,8 @@ class Store:
                 return old
             md["resourceVersion"] = str(self._next_rv())
             # a terminating object without finalizers disappears
-            if md.get("deletionTimestamp") and not md.get("finalizers") and key not in ("pods", "namespaces"):
+            if md.get("deletionTimestamp") and not md.get("finalizers") and (
+                    key not in ("pods", "namespaces") or (key == "pods" and not md.get("deletionGracePeriodSeconds"))):
                 return self._remove(key, obj)
             self._data[key][(ns, md["name"])] = obj
             self._record(key, "MODIFIED", obj, old)

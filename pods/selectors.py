@@ -7,13 +7,20 @@ from django.conf import settings
 
 from clusters.models import Cluster
 from common import errors
-from kube import gateway
+from kube import cache, gateway
 from kube.objects import missing_as, namespace_must_exist
 from kube.raw import read_bytes, read_json
 from kube.times import rfc3339
 from pods.status import pod_restarts, pod_status
 
 Obj = dict[str, Any]
+
+# Annotations never returned: kubectl's last-applied copy of a manifest repeats env values, which can be secrets.
+HIDDEN_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
+
+
+def visible_annotations(metadata: Obj) -> dict[str, str]:
+    return {k: v for k, v in (metadata.get("annotations") or {}).items() if k not in HIDDEN_ANNOTATIONS}
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -51,7 +58,15 @@ def _field_selector(node_name: str | None) -> str | None:
 
 def raw_pods(cluster: Cluster, *, namespace: str | None = None, node_name: str | None = None,
              label_selector: str | None = None) -> list[Obj]:
-    """Pods as the API server sent them; the namespace and node filters are applied server-side."""
+    """Pods as the API server sent them (read-only dicts), from the watch cache when it is on."""
+    # watch cache hook (kube/cache.py): same filters, answered from memory; direct list when off or not ready
+    return cache.list_objects(cluster, "pods", namespace=namespace, node_name=node_name, label_selector=label_selector,
+                              fallback=lambda: _list_pods(cluster, namespace, node_name, label_selector))
+
+
+def _list_pods(cluster: Cluster, namespace: str | None, node_name: str | None,
+               label_selector: str | None) -> list[Obj]:
+    """The direct list; the namespace and node filters are applied server-side."""
     core = gateway.core_v1(cluster)
     options = {"field_selector": _field_selector(node_name), "label_selector": label_selector}
     options = {k: v for k, v in options.items() if v}
@@ -135,7 +150,7 @@ def pod_detail(pod: Obj) -> Obj:
         "namespace": metadata.get("namespace"),
         "uid": metadata.get("uid"),
         "labels": metadata.get("labels") or {},
-        "annotations": metadata.get("annotations") or {},
+        "annotations": visible_annotations(metadata),
         "status": {
             "phase": status.get("phase"),
             "conditions": [_condition(c) for c in status.get("conditions") or []],

@@ -6,17 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusters.models import Cluster
-from kube import gateway
+from kube import cache, gateway
 from kube.objects import missing_as, namespace_must_exist
 from kube.raw import read_json
 from kube.times import rfc3339
-from pods.selectors import pod_item, raw_pods
+from pods.selectors import pod_item, raw_pods, visible_annotations
 from workloads import status as workload_status
 
 Obj = dict[str, Any]
-
-# Annotations never returned: kubectl's last-applied copy of the manifest holds env values, which can be secrets.
-HIDDEN_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -106,17 +103,23 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
     items: list[Obj] = []
     for key in types or list(KINDS):
         kind = KINDS[key]
-        api = kind.api(cluster)
-        if namespace:
-            body = read_json(cluster, getattr(api, kind.list_namespaced), namespace)
-        else:
-            body = read_json(cluster, getattr(api, kind.list_all))
-        for obj in (body or {}).get("items") or []:
+        # watch cache hook (kube/cache.py): resource "<key>s"; the direct list below when off or not ready
+        for obj in cache.list_objects(cluster, f"{key}s", namespace=namespace,
+                                      fallback=lambda kind=kind: _list_kind(cluster, kind, namespace)):
             if needle and needle not in ((obj.get("metadata") or {}).get("name") or "").lower():
                 continue
             items.append(workload_item(kind, obj))
     items.sort(key=lambda i: (i["namespace"] or "", i["name"] or "", i["kind"]))
     return items
+
+
+def _list_kind(cluster: Cluster, kind: WorkloadKind, namespace: str | None) -> list[Obj]:
+    api = kind.api(cluster)
+    if namespace:
+        body = read_json(cluster, getattr(api, kind.list_namespaced), namespace)
+    else:
+        body = read_json(cluster, getattr(api, kind.list_all))
+    return (body or {}).get("items") or []
 
 
 # --- Deployment detail ---------------------------------------------------------------------------
@@ -169,7 +172,6 @@ def _condition(c: Obj) -> Obj:
 def deployment_detail(*, cluster: Cluster, deployment: Obj) -> Obj:
     """The list item plus selector, strategy, conditions, containers, annotations, resourceVersion and pods."""
     metadata, spec = deployment.get("metadata") or {}, deployment.get("spec") or {}
-    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items() if k not in HIDDEN_ANNOTATIONS}
     selector = spec.get("selector") or {}
     pods: list[Obj] = []
     selector_string = label_selector_string(selector)
@@ -182,7 +184,7 @@ def deployment_detail(*, cluster: Cluster, deployment: Obj) -> Obj:
         "strategy": spec.get("strategy") or {},
         "conditions": [_condition(c) for c in (deployment.get("status") or {}).get("conditions") or []],
         "containers": [_container(c) for c in _pod_spec(deployment).get("containers") or []],
-        "annotations": annotations,
+        "annotations": visible_annotations(metadata),
         "resourceVersion": metadata.get("resourceVersion"),
         "pods": pods,
     }

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from clusters.models import Cluster
 from clusters.nodes import shapes
 from common.errors import InvalidRequest
-from kube import gateway
+from kube import cache, gateway
 
 STATUSES = {"ready": "Ready", "notready": "NotReady"}
 _LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
@@ -17,7 +17,9 @@ TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
 
 
 def raw_nodes(*, cluster: Cluster) -> list[dict[str, Any]]:
-    return gateway.get_json(cluster, "/api/v1/nodes").get("items") or []
+    # watch cache hook (kube/cache.py): from memory when on; the direct list when off or not ready
+    return cache.list_objects(cluster, "nodes",
+                              fallback=lambda: gateway.get_json(cluster, "/api/v1/nodes").get("items") or [])
 
 
 def raw_node(*, cluster: Cluster, name: str) -> dict[str, Any]:
@@ -37,9 +39,12 @@ def live_pod_counts(*, cluster: Cluster) -> Counter[str]:
     Asked as a server-side Table without objects (what `kubectl get pods -o wide` uses): a few bytes per pod
     instead of the whole pod. A server that does not print tables answers a plain list, counted the same way.
     """
+    counts: Counter[str] = Counter()
+    cached = cache.cached_objects(cluster, "pods")  # watch cache hook (kube/cache.py): count from memory when on
+    if cached is not None:
+        return _count_live(cached, counts)
     document = gateway.get_json(cluster, "/api/v1/pods", query={"fieldSelector": _LIVE_PODS, "includeObject": "None"},
                                 accept=TABLE)
-    counts: Counter[str] = Counter()
     if document.get("kind") == "Table":
         names = [column.get("name") for column in document.get("columnDefinitions") or []]
         if "Node" in names:
@@ -51,7 +56,11 @@ def live_pod_counts(*, cluster: Cluster) -> Counter[str]:
                     counts[node_name] += 1
             return counts
         document = gateway.get_json(cluster, "/api/v1/pods", query={"fieldSelector": _LIVE_PODS})
-    for pod in document.get("items") or []:
+    return _count_live(document.get("items") or [], counts)
+
+
+def _count_live(pods: list[dict[str, Any]], counts: Counter[str]) -> Counter[str]:
+    for pod in pods:
         node_name = (pod.get("spec") or {}).get("nodeName")
         if node_name and not shapes.is_terminal(pod):
             counts[node_name] += 1

@@ -49,14 +49,18 @@ class Filter:
         return not self.fields or match_fields(self.fields, self.key, obj)
 
 
-def _encode_continue(rv: str, start: str) -> str:
-    return base64.b64encode(json.dumps({"v": "meta.k8s.io/v1", "rv": int(rv), "start": start}).encode()).decode()
+def _encode_continue(rv: str, ns: str, name: str) -> str:
+    start = f"{ns}/{name}" if ns else name
+    return base64.b64encode(json.dumps({"v": "meta.k8s.io/v1", "rv": int(rv), "start": start + "\u0000"}).encode()
+                            ).decode()
 
 
-def _decode_continue(token: str) -> str:
+def _decode_continue(token: str) -> tuple[str, str]:
     try:
         data = json.loads(base64.b64decode(token))
-        return str(data["start"])
+        start = str(data["start"]).rstrip("\x00")
+        ns, _, name = start.rpartition("/")
+        return (ns, name)
     except (ValueError, KeyError, TypeError):
         raise bad_request("continue key is not valid: illegal base64 data at input byte 0") from None
 
@@ -76,36 +80,33 @@ async def list_objects(request: web.Request, cluster: Cluster, t: Target) -> web
     flt = Filter(request, res, t.namespace)
     limit = query_int(request, "limit") or 0
     cont = request.query.get("continue", "")
+    after = _decode_continue(cont) if cont else None
     with cluster.store.lock:
         rv = str(cluster.store.resource_version)
-        objs = cluster.store.refs(res.key, t.namespace or None)
-    if cont:
-        start = _decode_continue(cont)
-        objs = [o for o in objs if _sort_key(o) > start]
+        objs = cluster.store.refs(res.key, t.namespace or None, after)
     matched: list[Obj] = []
     next_token = ""
-    remaining = 0
+    remaining: int | None = None
+    selective = bool(flt.labels or flt.fields)
     for i, o in enumerate(objs):
         if flt(o):
             if limit and len(matched) >= limit:
-                next_token = _encode_continue(rv, _sort_key(matched[-1]))
-                remaining = sum(1 for x in objs[i:] if flt(x))
+                md = matched[-1]["metadata"]
+                next_token = _encode_continue(rv, md.get("namespace", ""), md["name"])
+                if not selective:
+                    remaining = len(objs) - i
                 break
             matched.append(o)
     meta: Obj = {"resourceVersion": rv}
     if next_token:
         meta["continue"] = next_token
-        meta["remainingItemCount"] = remaining
+        if remaining is not None:
+            meta["remainingItemCount"] = remaining
     if wants_table(request):
         include = request.query.get("includeObject", "Metadata")
         return json_response(to_table(res.key, matched, include=include, list_meta=meta))
     return json_response({"kind": res.kind + "List", "apiVersion": res.api_version, "metadata": meta,
                           "items": [list_item(o) for o in matched]})
-
-
-def _sort_key(o: Obj) -> str:
-    md = o["metadata"]
-    return f"{md.get('namespace', '')}/{md['name']}"
 
 
 async def get_object(request: web.Request, cluster: Cluster, t: Target) -> web.Response:

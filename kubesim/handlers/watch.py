@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from ..cluster import Cluster
 
 Obj = dict[str, Any]
+log = logging.getLogger("kubesim")
 BOOKMARK_EVERY = 5.0
 
 
@@ -71,7 +73,7 @@ async def watch_objects(request: web.Request, cluster: Cluster, t: Target) -> we
                 unsubscribe()
                 raise bad_request(f'resourceVersion: Invalid value: "{rv_param}": must be a valid integer') from None
             try:
-                initial = store.history_since(res.key, want)
+                initial = [(typ, obj, prev, rv) for rv, typ, obj, prev in store.history_since(res.key, want)]
             except ApiError as e:
                 error = e
     resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json", "Cache-Control": "no-cache"})
@@ -120,6 +122,8 @@ async def watch_objects(request: web.Request, cluster: Cluster, t: Target) -> we
             await resp.write_eof()
     except ConnectionError:
         pass
+    except Exception:  # the response has started: end the stream rather than answer twice
+        log.exception("watch stream failed")
     finally:
         unsubscribe()
     return resp

@@ -68,6 +68,17 @@ class TestPodDetail:
         data = api(Role.VIEWER).get(url).json()["data"]
         assert [v["name"] for v in data["spec"]["volumes"]] == [v["name"] for v in pod["spec"]["volumes"]]
 
+    def test_last_applied_annotation_is_hidden(self, api: Any, fresh: Any) -> None:
+        """kubectl's last-applied copy repeats env values (secrets); other annotations are shown."""
+        _, cluster, kubectl = fresh
+        name = first_pod(kubectl)["metadata"]["name"]
+        kubectl.run("annotate", "pod", name, "-n", "default", "team=edge",
+                    'kubectl.kubernetes.io/last-applied-configuration={"env":"hunter2-secret"}')
+        response = api(Role.VIEWER).get(pod_url(cluster, "default", name))
+        data = assert_envelope(response, 200)["data"]
+        assert data["annotations"]["team"] == "edge"
+        assert "hunter2-secret" not in response.content.decode()
+
     def test_unknown_pod_is_404_naming_it(self, api: Any, sim_cluster: Any) -> None:
         body = assert_envelope(api(Role.VIEWER).get(pod_url(sim_cluster, "default", "no-such-pod")), 404)
         assert "no-such-pod" in body["message"] and "Pod" in body["message"]

@@ -128,6 +128,17 @@ class TestPodLogs:
         body = assert_envelope(api(Role.VIEWER).get(pod_url(sim_cluster, "default", name, "/logs"), params), 400)
         assert field in body["data"]["errors"] and body["message"].startswith(field)
 
+    def test_container_waiting_to_start_is_400_with_kubernetes_reason(self, api: Any, sim_cluster: Any,
+                                                                      kubectl: Any) -> None:
+        waiting = pods_where(kubectl, lambda p: any(
+            (s.get("state") or {}).get("waiting", {}).get("reason") == "ImagePullBackOff"
+            for s in p["status"].get("containerStatuses") or []))
+        assert waiting, "the demo fleet has a pod in ImagePullBackOff"
+        pod = waiting[0]
+        url = pod_url(sim_cluster, pod["metadata"]["namespace"], pod["metadata"]["name"], "/logs")
+        body = assert_envelope(api(Role.VIEWER).get(url), 400)
+        assert "waiting to start" in body["message"]
+
     def test_unknown_pod_is_404(self, api: Any, sim_cluster: Any) -> None:
         body = assert_envelope(api(Role.VIEWER).get(pod_url(sim_cluster, "default", "ghost", "/logs")), 404)
         assert "ghost" in body["message"]

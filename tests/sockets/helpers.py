@@ -70,7 +70,9 @@ async def frames_until(communicator: Any, stop: Any, timeout: float = 15) -> lis
 
 
 def upstream_connections(port: int) -> int:
-    """Established TCP connections from this process to the simulated apiserver's port (/proc/net/tcp{,6})."""
+    """Established TCP connections to the simulated apiserver's port, client side (/proc/net/tcp{,6}).
+
+    The port is private to the test's simulator, so these are our upstream streams (in-process or daphne's)."""
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:

@@ -142,7 +142,10 @@ async def test_terminate_user_sockets_through_the_channel_layer(sim_cluster: Any
 
 async def test_channel_layer_round_trip() -> None:
     """The configured layer (in-memory, or Redis when REDIS_URL is set) carries a group message."""
+    from django.conf import settings
+
     layer = get_channel_layer()
+    assert type(layer).__name__ == ("RedisChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer")
     channel = await layer.new_channel()
     await layer.group_add("sockets-test", channel)
     await layer.group_send("sockets-test", {"type": "ping.test", "n": 7})

@@ -74,8 +74,6 @@ class DeploymentManifestSerializer(serializers.Serializer):
     metadata = serializers.DictField(help_text="name and namespace must match the path; resourceVersion guards "
                                                "against lost updates (409 when stale)")
     spec = serializers.DictField()
-    yaml = serializers.CharField(required=False, write_only=True,
-                                 help_text="Instead of the fields above: the whole manifest as YAML text")
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         manifest = self._manifest(data)
@@ -109,6 +107,12 @@ class DeploymentManifestSerializer(serializers.Serializer):
         version = metadata.get("resourceVersion")
         if version is not None and not isinstance(version, str):
             raise serializers.ValidationError({"metadata": {"resourceVersion": ["must be a string"]}})
+
+
+class DeploymentYamlSerializer(serializers.Serializer):
+    """The other accepted PUT body (for the schema): the manifest as YAML text."""
+
+    yaml = serializers.CharField(help_text="A full apps/v1 Deployment manifest as YAML text")
 
 
 # --- responses -----------------------------------------------------------------------------------

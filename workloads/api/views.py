@@ -1,7 +1,7 @@
 """Workload endpoints: thin; validation in serializers, the work in selectors/services."""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from workloads import selectors, services
 from workloads.api.serializers import (
     DeploymentDetailSerializer,
     DeploymentManifestSerializer,
+    DeploymentYamlSerializer,
     RestartResultSerializer,
     ScaleResultSerializer,
     ScaleSerializer,
@@ -59,7 +60,10 @@ class DeploymentDetailView(RoleViewMixin, APIView):
         return Response(DeploymentDetailSerializer(selectors.deployment_detail(cluster=cluster,
                                                                                deployment=deployment)).data)
 
-    @extend_schema(request=DeploymentManifestSerializer, responses=DeploymentDetailSerializer,
+    @extend_schema(request=PolymorphicProxySerializer(
+                       component_name="DeploymentUpdate", resource_type_field_name=None,
+                       serializers=[DeploymentManifestSerializer, DeploymentYamlSerializer]),
+                   responses=DeploymentDetailSerializer,
                    summary="Replace the Deployment with a full manifest (JSON, or YAML in {\"yaml\": ...})")
     def put(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         cluster = get_cluster(cluster_id=cluster_id)

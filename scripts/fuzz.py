@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Fuzz the whole REST API with schemathesis against a live server and the simulated cluster.
+
+    .venv/bin/python scripts/fuzz.py [--max-time 120] [--max-examples 20] [--database-url URL] [--seed N]
+
+Starts (scripts/liveserver.py) a migrated throw-away SQLite database (or `--database-url`), an admin,
+daphne on a free loopback port and the demo simulator registered through `POST /api/clusters`; then
+runs `st run` over every operation of /api/schema with the admin's Bearer token and the checks
+below, and exits non-zero on any failure. What keeps the fixture alive (see scripts/fuzz_hooks.py):
+PUT/DELETE of the fuzzed cluster and of the admin are redirected to sacrificial copies, logout and
+refresh run on throw-away tokens, drains wait at most 5 s and scales ask for at most 5 replicas.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.liveserver import LiveServer  # noqa: E402
+
+CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
+          "response_schema_conformance", "ignored_auth"]
+
+
+def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: int) -> dict[str, list[dict[str, str]]]:
+    """Path parameters naming objects that exist, per path template of the schema."""
+    client = live.client()
+    cid = str(live.cluster_id)
+    nodes = [n["name"] for n in client.clusters.nodes(cid).iter_all()]
+    deployments = [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type="deployment")]
+    pods = [(p["namespace"], p["name"]) for p in client.pods(cid).iter_all()]
+    schema = client.transport.session.get(f"{live.url}/api/schema", params={"format": "json"}, timeout=30).json()
+    out: dict[str, list[dict[str, str]]] = {}
+    for template in schema["paths"]:
+        names = re.findall(r"\{([^}]+)\}", template)
+        if not names:
+            continue
+        if template.startswith("/api/users/"):
+            out[template] = [{"id": str(i)} for i in [*sacrificial_users, admin_id]]
+        elif names == ["id"]:
+            out[template] = [{"id": cid}]
+        elif "/nodes/" in template:
+            out[template] = [{"cluster_id": cid, "name": n} for n in nodes]
+        elif "/deployments/" in template:
+            # The last deployment is the one DELETE may remove (fuzz_hooks); the others stay for the rest.
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in deployments[:-1]]
+            out["DELETE " + template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in deployments[-1:]]
+        elif "/pods/" in template:
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in pods]
+        elif names == ["cluster_id"]:
+            out[template] = [{"cluster_id": cid}]
+    return {template: values for template, values in out.items() if values}
+
+
+def prepare(live: LiveServer) -> dict[str, Any]:
+    """The sacrificial objects and the context file for the hooks."""
+    client = live.client()
+    admin_id = int(client.auth.me()["id"])
+    victims = [int(client.users.create(f"fuzz-victim-{i}-{secrets.token_hex(2)}",
+                                       "Fuzz-" + secrets.token_urlsafe(12), role="viewer")["id"]) for i in range(3)]
+    spare = client.clusters.create(f"fuzz-spare-{secrets.token_hex(3)}", api_server=live.sim.url,
+                                   kubeconfig=live.sim.kubeconfig())
+    return {
+        "url": live.url, "token": live.token(), "admin_username": live.admin_username,
+        "admin_password": live.admin_password, "admin_id": admin_id, "cluster_id": live.cluster_id,
+        "sacrificial_cluster_id": int(spare["id"]), "sacrificial_user_id": victims[0],
+        "real_parameters": real_parameters(live, victims, admin_id),
+    }
+
+
+def run_schemathesis(live: LiveServer, context: dict[str, Any], args: argparse.Namespace) -> int:
+    context_file = live.workdir / "fuzz-context.json"
+    context_file.write_text(json.dumps(context))
+    report_dir = Path(args.report_dir or live.workdir / "schemathesis-report")
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "run", f"{live.url}/api/schema",
+        "--checks", ",".join(CHECKS),
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", str(args.max_examples),
+        "--max-time", str(args.max_time),
+        "--workers", str(args.workers),
+        "--request-timeout", "30",
+        "--suppress-health-check", "all",
+        "--generation-database", "none",
+        "--report", "junit,ndjson", "--report-dir", str(report_dir),
+        "--no-color",
+    ]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.fuzz_hooks", "KUBEPOLARIS_FUZZ_CONTEXT": str(context_file),
+           "PYTHONPATH": str(ROOT)}
+    print("$", " ".join(command), flush=True)
+    code = subprocess.call(command, cwd=ROOT, env=env)
+    print(f"reports: {report_dir}", flush=True)
+    return code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-time", type=int, default=120, help="schemathesis time budget, seconds")
+    parser.add_argument("--max-examples", type=int, default=20, help="test cases per operation and phase")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite database")
+    parser.add_argument("--report-dir", default=None)
+    args = parser.parse_args()
+    started = time.monotonic()
+    live = LiveServer(with_sim=True, database_url=args.database_url)
+    try:
+        live.start()
+        print(f"server {live.url}, cluster {live.cluster_id} (simulator {live.sim.url})", flush=True)
+        code = run_schemathesis(live, prepare(live), args)
+        errors = [line for line in live.log_tail(2000).splitlines() if "ERROR" in line or "Traceback" in line]
+        if errors:
+            print("server log errors:\n" + live.log_tail(200), flush=True)
+            code = code or 1
+    finally:
+        live.stop()
+    print(f"fuzz run finished in {time.monotonic() - started:.0f}s with exit code {code}", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

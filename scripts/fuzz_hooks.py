@@ -1,0 +1,106 @@
+"""Schemathesis hooks for scripts/fuzz.py (loaded through SCHEMATHESIS_HOOKS=scripts.fuzz_hooks).
+
+They keep the fuzz run meaningful without hiding anything:
+- path parameters are drawn half of the time from objects that really exist (the registered
+  simulator's id, its nodes, deployments and pods, the throw-away users), so the fuzzer reaches
+  the code behind the 404s; DELETE of a deployment only ever names one of them, so the others
+  survive for GET/PUT/scale/restart;
+- operations that would destroy the fixture are redirected, not skipped: PUT/DELETE of the
+  fuzzed cluster go to a second, sacrificial registration of the same simulator; PUT/DELETE of
+  the admin user go to a sacrificial user; `POST /api/auth/logout` and `/api/auth/refresh`
+  (which revoke the token they are called with) get a freshly logged-in token each time.
+The context (ids, names, credentials) comes from the JSON file named by KUBEPOLARIS_FUZZ_CONTEXT.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from typing import Any
+
+import requests
+import schemathesis
+from hypothesis import strategies as st
+
+TOKEN_REVOKING = {"/api/auth/logout", "/api/auth/refresh"}
+
+
+@lru_cache(maxsize=1)
+def context() -> dict[str, Any]:
+    with open(os.environ["KUBEPOLARIS_FUZZ_CONTEXT"]) as handle:
+        return json.load(handle)
+
+
+def as_int(value: Any) -> int | None:
+    """How the server would read an id (Python's int(), which accepts ' 01', '+1', '1_0', '１')."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@schemathesis.hook
+def before_generate_path_parameters(hook_context: schemathesis.HookContext, strategy: Any) -> Any:
+    operation = hook_context.operation
+    if operation is None:
+        return strategy
+    table = context()["real_parameters"]
+    real = table.get(f"{operation.method.upper()} {operation.path}") or table.get(operation.path)
+    if not real:
+        return strategy
+    return st.one_of(st.sampled_from(real), strategy)
+
+
+@schemathesis.hook
+def map_path_parameters(hook_context: schemathesis.HookContext, path_parameters: dict[str, Any]) -> dict[str, Any]:
+    operation = hook_context.operation
+    if operation is None or operation.method.upper() not in {"PUT", "DELETE", "PATCH"}:
+        return path_parameters
+    ctx = context()
+    if operation.path == "/api/clusters/{id}" and as_int(path_parameters.get("id")) == ctx["cluster_id"]:
+        return {**path_parameters, "id": str(ctx["sacrificial_cluster_id"])}
+    if operation.path == "/api/users/{id}" and as_int(path_parameters.get("id")) == ctx["admin_id"]:
+        return {**path_parameters, "id": str(ctx["sacrificial_user_id"])}
+    return path_parameters
+
+
+def fresh_token() -> str:
+    ctx = context()
+    response = requests.post(f"{ctx['url']}/api/auth/login", timeout=30,
+                             json={"username": ctx["admin_username"], "password": ctx["admin_password"]})
+    response.raise_for_status()
+    return str(response.json()["data"]["token"])
+
+
+@schemathesis.auth()
+class AdminBearer:
+    """The admin's token for every operation; a throw-away one for the operations that revoke it."""
+
+    def get(self, case: Any, auth_context: Any) -> str:
+        return str(context()["token"])
+
+    def set(self, case: Any, data: str, auth_context: Any) -> None:
+        token = fresh_token() if case.operation.path in TOKEN_REVOKING else data
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {token}"
+
+
+@schemathesis.hook
+def map_body(hook_context: schemathesis.HookContext, body: Any) -> Any:
+    """Keep slow-but-valid requests short: a drain waits at most 5 s, a scale asks for at most 5 replicas.
+
+    (A 600 s drain or 10,000 simulated pods are valid requests, but would spend the whole time budget.)
+    """
+    operation = hook_context.operation
+    if operation is None or not isinstance(body, dict):
+        return body
+    if operation.path.endswith("/drain") and isinstance(body.get("timeoutSeconds"), int) \
+            and body["timeoutSeconds"] > 5:
+        return {**body, "timeoutSeconds": 5}
+    if operation.path.endswith("/scale") and isinstance(body.get("replicas"), int) and body["replicas"] > 5:
+        return {**body, "replicas": body["replicas"] % 6}
+    spec = body.get("spec")
+    if operation.path.endswith("/deployments/{name}") and isinstance(spec, dict) \
+            and isinstance(spec.get("replicas"), int) and spec["replicas"] > 5:
+        return {**body, "spec": {**spec, "replicas": 2}}
+    return body

@@ -1,0 +1,171 @@
+"""kubectl against kubesim gives the answers a real cluster gives."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import pytest
+import yaml
+
+from kubesim import KubeSim
+
+from .conftest import Kubectl, wait_for
+
+NS = "kc"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def namespace(kubectl: Kubectl) -> None:
+    out = kubectl("create", "namespace", NS).stdout
+    assert out.strip() == f"namespace/{NS} created"
+
+
+def _columns(text: str) -> tuple[list[str], list[list[str]]]:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return lines[0].split(), [ln.split() for ln in lines[1:]]
+
+
+def test_get_nodes(kubectl: Kubectl) -> None:
+    header, rows = _columns(kubectl("get", "nodes").stdout)
+    assert header == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert [r[0] for r in rows] == ["node-1", "node-2", "node-3"]
+    assert all(r[1] == "Ready" and r[2] == "<none>" and r[4] == "v1.32.4" for r in rows)
+    header, _ = _columns(kubectl("get", "nodes", "-o", "wide").stdout)
+    assert header[5:] == ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"] or \
+        "INTERNAL-IP" in header
+
+
+def test_create_deployment_rollout_and_scale(kubectl: Kubectl) -> None:
+    assert kubectl("create", "deployment", "nginx", "-n", NS, "--image=nginx:1.21", "--replicas=3").stdout.strip() \
+        == "deployment.apps/nginx created"
+    out = kubectl("rollout", "status", "deployment/nginx", "-n", NS, "--timeout=30s").stdout
+    assert out.strip().endswith('deployment "nginx" successfully rolled out')
+    assert kubectl("scale", "deployment/nginx", "-n", NS, "--replicas=5").stdout.strip() == \
+        "deployment.apps/nginx scaled"
+    kubectl("rollout", "status", "deployment/nginx", "-n", NS, "--timeout=30s")
+    header, rows = _columns(kubectl("get", "deployment", "nginx", "-n", NS).stdout)
+    assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert rows[0][:4] == ["nginx", "5/5", "5", "5"]
+    header, rows = _columns(kubectl("get", "pods", "-n", NS, "-l", "app=nginx").stdout)
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert len(rows) == 5 and all(r[1:4] == ["1/1", "Running", "0"] for r in rows)
+
+
+def test_rollout_restart_replaces_pods(kubectl: Kubectl) -> None:
+    before = set(kubectl("get", "pods", "-n", NS, "-l", "app=nginx", "-o", "name").stdout.split())
+    assert kubectl("rollout", "restart", "deployment/nginx", "-n", NS).stdout.strip() == \
+        "deployment.apps/nginx restarted"
+    out = kubectl("rollout", "status", "deployment/nginx", "-n", NS, "--timeout=60s").stdout
+    assert 'deployment "nginx" successfully rolled out' in out
+    wait_for(lambda: len(kubectl("get", "pods", "-n", NS, "-l", "app=nginx", "-o", "name").stdout.split()) == 5,
+             what="old pods gone")
+    after = set(kubectl("get", "pods", "-n", NS, "-l", "app=nginx", "-o", "name").stdout.split())
+    assert not before & after
+
+
+def test_output_json_and_yaml(kubectl: Kubectl) -> None:
+    pods = json.loads(kubectl("get", "pods", "-n", NS, "-o", "json").stdout)
+    assert pods["kind"] == "List" and pods["items"] and pods["items"][0]["kind"] == "Pod"
+    name = pods["items"][0]["metadata"]["name"]
+    pod = yaml.safe_load(kubectl("get", "pod", name, "-n", NS, "-o", "yaml").stdout)
+    assert pod["metadata"]["name"] == name and pod["status"]["phase"] == "Running"
+    assert pod["metadata"]["ownerReferences"][0]["kind"] == "ReplicaSet"
+
+
+def test_describe_pod_shows_events(kubectl: Kubectl) -> None:
+    name = kubectl("get", "pods", "-n", NS, "-l", "app=nginx", "-o", "jsonpath={.items[0].metadata.name}").stdout
+    out = kubectl("describe", "pod", name, "-n", NS).stdout
+    assert f"Name:             {name}" in out
+    assert "Status:           Running" in out
+    assert "Controlled By:  ReplicaSet/nginx-" in out
+    events = out.split("Events:", 1)[1]
+    for reason in ("Scheduled", "Pulling", "Pulled", "Created", "Started"):
+        assert reason in events
+    assert f"Successfully assigned {NS}/{name} to node-" in events
+
+
+def test_get_events(kubectl: Kubectl) -> None:
+    header, rows = _columns(kubectl("get", "events", "-n", NS).stdout)
+    assert header == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    # LAST SEEN is one column of two words
+    assert any(r[1:4] == ["Normal", "ScalingReplicaSet", "deployment/nginx"] for r in rows)
+    assert any(r[2] == "Scheduled" and r[3].startswith("pod/nginx-") for r in rows)
+
+
+def test_logs_tail_and_follow(kubectl: Kubectl) -> None:
+    name = kubectl("get", "pods", "-n", NS, "-l", "app=nginx", "-o", "jsonpath={.items[0].metadata.name}").stdout
+    time.sleep(2.5)
+    tail = kubectl("logs", name, "-n", NS, "--tail=2").stdout
+    assert len(tail.splitlines()) == 2
+    proc = kubectl.popen("logs", "-f", name, "-n", NS, "--tail=1")
+    try:
+        out, _ = proc.communicate(timeout=4)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    assert proc.returncode != 0  # still following when we stopped it
+    assert len(out.splitlines()) >= 2  # the tail line plus lines written while following
+
+
+def test_get_pods_watch(kubectl: Kubectl) -> None:
+    kubectl("create", "deployment", "watched", "-n", NS, "--image=nginx:1.25")
+    kubectl("rollout", "status", "deployment/watched", "-n", NS, "--timeout=30s")
+    proc = kubectl.popen("get", "pods", "-n", NS, "-l", "app=watched", "-w")
+    time.sleep(1.0)
+    name = kubectl("get", "pods", "-n", NS, "-l", "app=watched", "-o", "jsonpath={.items[0].metadata.name}").stdout
+    out = kubectl("delete", "pod", name, "-n", NS).stdout
+    assert out.strip() == f'pod "{name}" deleted'
+    time.sleep(1.5)
+    proc.terminate()
+    text, _ = proc.communicate(timeout=5)
+    lines = text.splitlines()
+    assert lines[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert any(ln.startswith(name) and "Terminating" in ln for ln in lines)
+    assert any(not ln.startswith(name) and "Running" in ln for ln in lines[2:])  # the replacement
+
+
+def test_cordon_uncordon(kubectl: Kubectl) -> None:
+    assert kubectl("cordon", "node-3").stdout.strip() == "node/node-3 cordoned"
+    _, rows = _columns(kubectl("get", "node", "node-3").stdout)
+    assert rows[0][1] == "Ready,SchedulingDisabled"
+    assert kubectl("uncordon", "node-3").stdout.strip() == "node/node-3 uncordoned"
+    _, rows = _columns(kubectl("get", "node", "node-3").stdout)
+    assert rows[0][1] == "Ready"
+
+
+def test_drain_blocked_by_pdb_then_succeeds(kubectl: Kubectl, sim: KubeSim) -> None:
+    kubectl("create", "deployment", "guarded", "-n", NS, "--image=nginx:1.25", "--replicas=2")
+    kubectl("rollout", "status", "deployment/guarded", "-n", NS, "--timeout=30s")
+    kubectl("create", "pdb", "guarded", "-n", NS, "--selector=app=guarded", "--min-available=2")
+    # an emptyDir pod and a DaemonSet pod on every node, as drain's flags expect
+    kubectl("create", "--validate=false", "-n", NS, "-f", "-", input=yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"}, "spec": {
+            "selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
+                                                                        "spec": {"containers": [{"name": "a", "image": "busybox", "command": ["sleep", "infinity"]}]}}}}))
+    node = kubectl("get", "pods", "-n", NS, "-l", "app=guarded", "-o", "jsonpath={.items[0].spec.nodeName}").stdout
+    wait_for(lambda: "agent" in kubectl("get", "pods", "-n", NS, "--field-selector", f"spec.nodeName={node}").stdout,
+             what="daemonset pod on the node")
+    blocked = kubectl("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=6s", check=False,
+                      timeout=30)
+    assert blocked.returncode != 0
+    assert "Cannot evict pod as it would violate the pod's disruption budget." in blocked.stderr + blocked.stdout
+    assert "SchedulingDisabled" in kubectl("get", "node", node).stdout
+    kubectl("delete", "pdb", "guarded", "-n", NS)
+    done = kubectl("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=30s", timeout=45)
+    assert f"node/{node} drained" in done.stdout
+    assert "ignoring DaemonSet-managed Pods" in done.stderr
+    left = kubectl("get", "pods", "-A", "--field-selector", f"spec.nodeName={node}", "-o", "json").stdout
+    owners = {ref["kind"] for p in json.loads(left)["items"] for ref in p["metadata"].get("ownerReferences", [])}
+    assert owners <= {"DaemonSet"}
+    kubectl("rollout", "status", "deployment/guarded", "-n", NS, "--timeout=30s")
+    kubectl("uncordon", node)
+
+
+def test_delete_pod(kubectl: Kubectl) -> None:
+    kubectl("run", "solo", "-n", NS, "--image=nginx:1.25")
+    wait_for(lambda: "Running" in kubectl("get", "pod", "solo", "-n", NS).stdout, what="solo running")
+    assert kubectl("delete", "pod", "solo", "-n", NS, timeout=30).stdout.strip() == 'pod "solo" deleted'
+    gone = kubectl("get", "pod", "solo", "-n", NS, check=False)
+    assert gone.returncode == 1 and 'pods "solo" not found' in gone.stderr
