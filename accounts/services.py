@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 
 from accounts.models import User
+from accounts.sessions import end_live_sessions
 from accounts.tokens import SessionToken
 from common.errors import Conflict, InvalidRequest, Unauthenticated
 from common.permissions import Role
@@ -28,6 +29,12 @@ def login(*, username: str, password: str) -> tuple[User, SessionToken]:
 
 def revoke_token(*, token: SessionToken) -> None:
     token.blacklist()
+
+
+def logout(*, user: User, token: SessionToken) -> None:
+    """Revoke the token and end the user's live sockets: a logged-out session keeps no open terminal."""
+    revoke_token(token=token)
+    end_live_sessions(user.pk, "Logged out")
 
 
 def refresh_token(*, user: User, token: SessionToken) -> SessionToken:
@@ -82,6 +89,8 @@ def update_user(*, user: User, data: dict[str, Any]) -> User:
         _check_password(data["password"], user)
         user.set_password(data["password"])
     user.save()
+    if data.get("password") or not user.is_active:
+        transaction.on_commit(lambda: end_live_sessions(user.pk, "Your access changed; log in again"))
     return user
 
 
@@ -90,4 +99,6 @@ def delete_user(*, user: User) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     if _would_lose_last_admin(user, new_active=False):
         raise InvalidRequest(f"'{user.username}' is the last active admin and cannot be deleted")
+    user_id = user.pk
     user.delete()
+    transaction.on_commit(lambda: end_live_sessions(user_id, "Your account was removed"))

@@ -15,13 +15,17 @@ fetch when the cache is off, has not finished its first list within KUBE_WATCH_C
 or has had a broken watch for longer than KUBE_WATCH_CACHE_STALE_SECONDS (so a dead cluster answers with the
 direct read's own 502/504, never with old data).
 
-Read-your-writes: every successful write through the gateway calls `note_write(cluster)`. The next read of
-each cached resource of that cluster then makes a consistent read, as kube-apiserver does for its own watch
-cache: it asks the cluster for its current resourceVersion (a `limit=1` list) and waits, at most
-KUBE_WATCH_CACHE_SYNC_WAIT, until the cache has seen that version; if the watch cannot prove it in time
-(versions not comparable, or no event of this resource since), the cache relists and the read waits for that.
-Reads without a write of ours since the last check are served at once. Writes made by others (kubectl, another
-process) show up as fast as the watch delivers them (milliseconds), not with this guarantee.
+Read-your-writes: every successful write through the gateway calls `written(...)`, which notes which cached
+resource it wrote and the resourceVersion the cluster answered with. The next read of that resource's cache then
+waits until the cache has seen that version (the write's own watch event carries it, so this is a matter of
+milliseconds). When the write answered no version (a delete, an eviction's Status), the read makes a consistent
+read as kube-apiserver does for its own watch cache: it asks the cluster for its current resourceVersion
+(a `limit=1` list) and waits for the cache to reach it. Either wait is bounded by KUBE_WATCH_CACHE_SYNC_WAIT;
+if the watch cannot prove it in time (versions not comparable, or no event of this resource since), the cache
+relists and the read waits for that. Reads of a resource we have not written since are served at once.
+What controllers do in answer to a write (the pods of a scaled Deployment) and writes made by others (kubectl,
+another process) show up as fast as the watch delivers them, usually milliseconds: a direct list made at the
+same moment would not show them sooner.
 """
 from __future__ import annotations
 
@@ -73,9 +77,15 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
 
 _lock = threading.Lock()
 _caches: dict[tuple[int, str, str], ResourceCache] = {}
-_write_epochs: Counter[int] = Counter()  # per cluster id: how many writes of ours so far
-_write_rvs: dict[int, int] = {}  # per cluster id: the highest numeric resourceVersion a write reported
-
+# Per (cluster id, resource): how many writes of ours so far, the epoch of the last one that answered no
+# resourceVersion, and the highest numeric resourceVersion written.
+_write_epochs: Counter[tuple[int, str]] = Counter()
+_unknown_epochs: dict[tuple[int, str], int] = {}
+_write_rvs: dict[tuple[int, str], int] = {}
+# What a gateway method writes, by a part of its name (first match wins); None: nothing we cache.
+_WRITTEN = (("pod_disruption", None), ("pod_template", None), ("pod", "pods"), ("node", "nodes"),
+            ("deployment", "deployments"), ("stateful_set", "statefulsets"), ("daemon_set", "daemonsets"),
+            ("cron_job", "cronjobs"), ("job", "jobs"))
 
 class _Expired(Exception):
     """The watch's resourceVersion is too old (410 Gone / Expired): relist."""
@@ -131,7 +141,7 @@ class ResourceCache:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def objects(self, epoch: int, min_rv: int | None = None) -> list[Obj] | None:
+    def objects(self, epoch: int, written_rv: int | None = None, need_current: bool = False) -> list[Obj] | None:
         """The cached objects, or None when the cache cannot be trusted for this read (the caller reads directly)."""
         self.last_read = time.monotonic()
         with self._cond:
@@ -143,21 +153,22 @@ class ResourceCache:
             if broken is not None and time.monotonic() - broken > settings.KUBE_WATCH_CACHE_STALE_SECONDS:
                 return None
             fresh = self._verified_epoch >= epoch
-        if not fresh and not self._catch_up(epoch, min_rv):
+        if not fresh and not self._catch_up(epoch, written_rv, need_current):
             return None
         with self._cond:
             return list(self._objects.values())
 
-    def _catch_up(self, epoch: int, min_rv: int | None) -> bool:
-        """Make sure the cache has seen everything up to now (after one of our writes)."""
+    def _catch_up(self, epoch: int, written_rv: int | None, need_current: bool) -> bool:
+        """Make sure the cache has seen our writes: their own version, else everything up to now."""
         self.stats["consistent_reads"] += 1
-        try:
-            target = self._current_rv()
-        except Exception:  # noqa: BLE001 - the direct read that follows reports the cluster's error
-            return False
-        target_int, timeout = _as_int(target), settings.KUBE_WATCH_CACHE_SYNC_WAIT
-        if target_int is not None and min_rv is not None:
-            target_int = max(target_int, min_rv)
+        target_int: int | None = written_rv
+        if need_current or written_rv is None:
+            try:
+                current = _as_int(self._current_rv())
+            except Exception:  # noqa: BLE001 - the direct read that follows reports the cluster's error
+                return False
+            target_int = None if current is None else max(current, written_rv or 0)
+        timeout = settings.KUBE_WATCH_CACHE_SYNC_WAIT
         with self._cond:
             if target_int is not None and self._cond.wait_for(
                     lambda: (_as_int(self._rv) or -1) >= target_int or self.stopped, timeout=timeout):

@@ -103,16 +103,17 @@ class Cluster:
             if cur is None:
                 raise not_found(res.plural, res.group, name)
             pre = opts.get("preconditions") or {}
+            details = {"name": name, "kind": res.plural, **({"group": res.group} if res.group else {})}
             md = cur["metadata"]
             if pre.get("uid") and pre["uid"] != md.get("uid"):
                 raise ApiError(409, f'Operation cannot be fulfilled on {res.qualified} "{name}": Precondition '
                                f"failed: UID in precondition: {pre['uid']}, UID in object meta: {md.get('uid')}",
-                               "Conflict", {"name": name, "kind": res.plural, **({"group": res.group} if res.group else {})})
+                               "Conflict", details)
             if pre.get("resourceVersion") and pre["resourceVersion"] != md.get("resourceVersion"):
                 raise ApiError(409, f'Operation cannot be fulfilled on {res.qualified} "{name}": Precondition '
                                f"failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
                                f"ResourceVersion in object meta: {md.get('resourceVersion')}",
-                               "Conflict", {"name": name, "kind": res.plural, **({"group": res.group} if res.group else {})})
+                               "Conflict", details)
             policy = opts.get("propagationPolicy")
             if policy is None and opts.get("orphanDependents") is not None:
                 policy = "Orphan" if opts["orphanDependents"] else "Background"
@@ -155,10 +156,10 @@ class Cluster:
         grace = int(grace)
         if not spec.get("nodeName") or st.get("phase") in ("Succeeded", "Failed"):
             grace = 0
-        if md.get("deletionTimestamp") is not None:
-            # already terminating: a shorter grace period may be requested
-            if grace >= (md.get("deletionGracePeriodSeconds") or 0) and grace != 0:
-                return cur, False
+        # already terminating: only a shorter grace period changes anything
+        if md.get("deletionTimestamp") is not None and grace >= (md.get("deletionGracePeriodSeconds") or 0) \
+                and grace != 0:
+            return cur, False
         if grace == 0 and not md.get("finalizers"):
             return self.store.remove("pods", ns, name) or cur, True
         new = copy.deepcopy(cur)

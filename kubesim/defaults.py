@@ -275,11 +275,11 @@ def validate(res: Resource, obj: Obj) -> None:
     elif res.key == "cronjobs.batch":
         if not spec.get("schedule"):
             causes.append(_required("spec.schedule"))
-    elif res.key == "poddisruptionbudgets.policy":
-        if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
-            causes.append(_cause("spec", "FieldValueInvalid",
-                                 "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and "
-                                 "maxUnavailable cannot be both set"))
+    elif res.key == "poddisruptionbudgets.policy" and spec.get("minAvailable") is not None \
+            and spec.get("maxUnavailable") is not None:
+        causes.append(_cause("spec", "FieldValueInvalid",
+                             "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and "
+                             "maxUnavailable cannot be both set"))
     if causes:
         raise invalid(res.kind, res.group, name, causes)
 

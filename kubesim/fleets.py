@@ -184,7 +184,8 @@ def build_demo(cluster: Cluster, controllers: Controllers) -> None:
         resources={"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}})],
         labels={"app": "web", "tier": "frontend"}))
     add(cluster, "poddisruptionbudgets.policy", {"metadata": {"name": "web-pdb", "namespace": "shop"},
-                                                 "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "web"}}}})
+                                                 "spec": {"minAvailable": 3,
+                                                          "selector": {"matchLabels": {"app": "web"}}}})
     add(cluster, "deployments.apps", deployment("api", "shop", 2, [
         container("api", "ghcr.io/example/shop-api:3.4.1", ports=[{"containerPort": 8080}],
                   env=[{"name": "LOG_LEVEL", "value": "info"}]),
@@ -222,13 +223,15 @@ def build_demo(cluster: Cluster, controllers: Controllers) -> None:
     add(cluster, "cronjobs.batch", {"metadata": {"name": "cleanup", "namespace": "batch"}, "spec": {
         "schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
             "restartPolicy": "OnFailure",
-            "containers": [container("cleanup", "busybox:1.36", command=["sh", "-c", "echo cleaning up; sleep 3"])]}}}}}})
+            "containers": [container("cleanup", "busybox:1.36",
+                                     command=["sh", "-c", "echo cleaning up; sleep 3"])]}}}}}})
     # unmanaged pods (with emptyDir) pinned to worker-1
     for name, image, cmd in (("debug-shell", "busybox:1.36", ["sleep", "infinity"]),
                              ("scratch-pad", "alpine:3.20", ["sh", "-c", "while true; do date; sleep 10; done"])):
         add(cluster, "pods", {"metadata": {"name": name, "namespace": "default", "labels": {"run": name}},
                               "spec": {"nodeName": "worker-1", "containers": [container(
-                                  name, image, command=cmd, volumeMounts=[{"name": "scratch", "mountPath": "/scratch"}])],
+                                  name, image, command=cmd,
+                                  volumeMounts=[{"name": "scratch", "mountPath": "/scratch"}])],
                                   "volumes": [{"name": "scratch", "emptyDir": {}}]}})
     _converge(cluster, controllers, 14)
     backdate(cluster, 2 * 3600 + 17 * 60)
@@ -335,7 +338,8 @@ def build_bench(cluster: Cluster, controllers: Controllers, n_pods: int, n_nodes
                 node = node_names[made % n_nodes]
                 idx = made % n_nodes + 1
                 pname = f"{rs['metadata']['name']}-{cluster.suffix()}"
-                ip = f"10.244.{idx}.{made // n_nodes % 250 + 2}" if idx < 256 else f"10.{idx // 250}.{idx % 250}.{made // n_nodes % 250 + 2}"
+                host = made // n_nodes % 250 + 2
+                ip = f"10.244.{idx}.{host}" if idx < 256 else f"10.{idx // 250}.{idx % 250}.{host}"
                 spec = dict(proto["spec"])
                 spec["nodeName"] = node
                 spec["containers"] = containers

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import TYPE_CHECKING, Any
 
 from . import clock
+from .errors import ApiError
 from .nodes import node_ready
 from .pdb import pdb_status
 from .resources import BY_KEY, RESOURCES
@@ -65,10 +67,8 @@ class GarbageCollector:
 
     def _delete(self, key: str, o: Obj, policy: str) -> None:
         md = o["metadata"]
-        try:
+        with contextlib.suppress(ApiError):
             self.cluster.delete(BY_KEY[key], md.get("namespace", ""), md["name"], {"propagationPolicy": policy})
-        except Exception:
-            pass
 
     def _drop_ref(self, key: str, o: Obj, uid: str) -> None:
         def fn(x: Obj) -> Obj:
@@ -108,10 +108,8 @@ class Namespaces:
                 for o in store.refs(r.key, name):
                     left += 1
                     if not o["metadata"].get("deletionTimestamp"):
-                        try:
+                        with contextlib.suppress(ApiError):
                             self.cluster.delete(r, name, o["metadata"]["name"], {"propagationPolicy": "Background"})
-                        except Exception:
-                            pass
             if left == 0 and not ns["metadata"].get("finalizers"):
                 store.remove("namespaces", "", name)
 
@@ -138,7 +136,7 @@ class NodeLifecycle:
             if have == set(want):
                 continue
 
-            def fn(n: Obj, want: list[tuple[str, str]] = want) -> Obj:
+            def fn(n: Obj, want: list[tuple[str, str]] = want, managed: set[str] = managed) -> Obj:
                 kept = [t for t in (n.get("spec") or {}).get("taints") or [] if t.get("key") not in managed
                         or (t["key"], t.get("effect")) in want]
                 present = {(t["key"], t.get("effect")) for t in kept}

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 NAMED = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
          "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
-MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES)}
 DAYS = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
 
 
@@ -41,7 +42,7 @@ def _field(expr: str, lo: int, hi: int, names: dict[str, int]) -> set[int]:
 def parse_cron(schedule: str) -> tuple[set[int], ...] | None:
     s = NAMED.get(schedule.strip(), schedule.strip())
     parts = s.split()
-    if s.startswith("TZ=") or s.startswith("CRON_TZ="):
+    if s.startswith(("TZ=", "CRON_TZ=")):
         parts = parts[1:]
     if len(parts) != 5:
         return None
@@ -156,7 +157,7 @@ class CronJobs:
     def reconcile(self, cj: Obj, jobs: list[Obj]) -> None:
         c = self.cluster
         spec, prev = cj["spec"], cj.get("status") or {}
-        name, ns = cj["metadata"]["name"], cj["metadata"]["namespace"]
+        ns = cj["metadata"]["namespace"]
         status = dict(prev)
 
         def finished(j: Obj) -> str | None:
@@ -200,8 +201,10 @@ class CronJobs:
         if not status["active"]:
             status.pop("active")
         write_status(c, "cronjobs.batch", cj, status)
-        self._cleanup(spec, ns, [j for j in jobs if finished(j) == "Complete"], spec.get("successfulJobsHistoryLimit", 3))
-        self._cleanup(spec, ns, [j for j in jobs if finished(j) == "Failed"], spec.get("failedJobsHistoryLimit", 1))
+        ok = [j for j in jobs if finished(j) == "Complete"]
+        failed = [j for j in jobs if finished(j) == "Failed"]
+        self._cleanup(spec, ns, ok, spec.get("successfulJobsHistoryLimit", 3))
+        self._cleanup(spec, ns, failed, spec.get("failedJobsHistoryLimit", 1))
 
     def _cleanup(self, spec: Obj, ns: str, done: list[Obj], keep: int) -> None:
         done.sort(key=lambda j: j["metadata"]["creationTimestamp"])

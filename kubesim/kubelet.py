@@ -201,8 +201,9 @@ class Kubelet:
             st.update({"hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "podIP": ip, "podIPs": [{"ip": ip}],
                        "startTime": clock.iso(now)})
             set_condition(st, "PodReadyToStartContainers", True)
-            set_condition(st, "Initialized", not inits, None if not inits else "ContainersNotInitialized",
-                          None if not inits else f"containers with incomplete status: [{' '.join(c['name'] for c in inits)}]")
+            pending = " ".join(c["name"] for c in inits)
+            set_condition(st, "Initialized", not inits, "ContainersNotInitialized" if inits else None,
+                          f"containers with incomplete status: [{pending}]" if inits else None)
             names = " ".join(c["name"] for c in spec.get("containers") or [])
             set_condition(st, "Ready", False, "ContainersNotReady", f"containers with unready status: [{names}]")
             set_condition(st, "ContainersReady", False, "ContainersNotReady",

@@ -27,7 +27,8 @@ def tolerates(tolerations: list[Obj], taint: Obj) -> bool:
     return False
 
 
-def untolerated(node: Obj, tolerations: list[Obj], effects: tuple[str, ...] = ("NoSchedule", "NoExecute")) -> Obj | None:
+def untolerated(node: Obj, tolerations: list[Obj],
+                effects: tuple[str, ...] = ("NoSchedule", "NoExecute")) -> Obj | None:
     for taint in (node.get("spec") or {}).get("taints") or []:
         if taint.get("effect") in effects and not tolerates(tolerations, taint):
             return taint

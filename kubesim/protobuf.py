@@ -13,7 +13,7 @@ from typing import Any
 from .errors import ApiError
 
 MAGIC = b"k8s\x00"
-S, I, B, MAP, QMAP = "s", "i", "b", "map", "qmap"  # string, int, bool, map<string,string>, map<string,Quantity>
+S, INT, B, MAP, QMAP = "s", "i", "b", "map", "qmap"  # string, int, bool, map<string,string>, map<string,Quantity>
 Schema = dict[int, tuple[str, Any, bool]]  # field number -> (json name, type or schema, repeated)
 
 KEEP_ZERO = {"replicas", "gracePeriodSeconds", "terminationGracePeriodSeconds", "tolerationSeconds",
@@ -23,13 +23,13 @@ KEEP_ZERO = {"replicas", "gracePeriodSeconds", "terminationGracePeriodSeconds", 
 OWNER_REF: Schema = {1: ("kind", S, False), 3: ("name", S, False), 4: ("uid", S, False), 5: ("apiVersion", S, False),
                      6: ("controller", B, False), 7: ("blockOwnerDeletion", B, False)}
 OBJECT_META: Schema = {1: ("name", S, False), 2: ("generateName", S, False), 3: ("namespace", S, False),
-                       5: ("uid", S, False), 6: ("resourceVersion", S, False), 7: ("generation", I, False),
+                       5: ("uid", S, False), 6: ("resourceVersion", S, False), 7: ("generation", INT, False),
                        11: ("labels", MAP, False), 12: ("annotations", MAP, False),
                        13: ("ownerReferences", OWNER_REF, True), 14: ("finalizers", S, True)}
 INT_OR_STRING = "intorstring"
 SELECTOR_REQ: Schema = {1: ("key", S, False), 2: ("operator", S, False), 3: ("values", S, True)}
 LABEL_SELECTOR: Schema = {1: ("matchLabels", MAP, False), 2: ("matchExpressions", SELECTOR_REQ, True)}
-CONTAINER_PORT: Schema = {1: ("name", S, False), 2: ("hostPort", I, False), 3: ("containerPort", I, False),
+CONTAINER_PORT: Schema = {1: ("name", S, False), 2: ("hostPort", INT, False), 3: ("containerPort", INT, False),
                           4: ("protocol", S, False), 5: ("hostIP", S, False)}
 ENV_VAR: Schema = {1: ("name", S, False), 2: ("value", S, False)}
 RESOURCES: Schema = {1: ("limits", QMAP, False), 2: ("requests", QMAP, False)}
@@ -42,10 +42,10 @@ CONTAINER: Schema = {1: ("name", S, False), 2: ("image", S, False), 3: ("command
                      16: ("stdin", B, False), 17: ("stdinOnce", B, False), 18: ("tty", B, False),
                      20: ("terminationMessagePolicy", S, False)}
 TOLERATION: Schema = {1: ("key", S, False), 2: ("operator", S, False), 3: ("value", S, False),
-                      4: ("effect", S, False), 5: ("tolerationSeconds", I, False)}
+                      4: ("effect", S, False), 5: ("tolerationSeconds", INT, False)}
 NAMED: Schema = {1: ("name", S, False)}
 POD_SPEC: Schema = {2: ("containers", CONTAINER, True), 3: ("restartPolicy", S, False),
-                    4: ("terminationGracePeriodSeconds", I, False), 5: ("activeDeadlineSeconds", I, False),
+                    4: ("terminationGracePeriodSeconds", INT, False), 5: ("activeDeadlineSeconds", INT, False),
                     6: ("dnsPolicy", S, False), 7: ("nodeSelector", MAP, False), 8: ("serviceAccountName", S, False),
                     9: ("serviceAccount", S, False), 10: ("nodeName", S, False), 11: ("hostNetwork", B, False),
                     15: ("imagePullSecrets", NAMED, True), 16: ("hostname", S, False), 17: ("subdomain", S, False),
@@ -54,19 +54,20 @@ POD_SPEC: Schema = {2: ("containers", CONTAINER, True), 3: ("restartPolicy", S, 
 POD_TEMPLATE: Schema = {1: ("metadata", OBJECT_META, False), 2: ("spec", POD_SPEC, False)}
 ROLLING: Schema = {1: ("maxUnavailable", INT_OR_STRING, False), 2: ("maxSurge", INT_OR_STRING, False)}
 STRATEGY: Schema = {1: ("type", S, False), 2: ("rollingUpdate", ROLLING, False)}
-DEPLOYMENT_SPEC: Schema = {1: ("replicas", I, False), 2: ("selector", LABEL_SELECTOR, False),
+DEPLOYMENT_SPEC: Schema = {1: ("replicas", INT, False), 2: ("selector", LABEL_SELECTOR, False),
                            3: ("template", POD_TEMPLATE, False), 4: ("strategy", STRATEGY, False),
-                           5: ("minReadySeconds", I, False), 6: ("revisionHistoryLimit", I, False),
-                           7: ("paused", B, False), 9: ("progressDeadlineSeconds", I, False)}
+                           5: ("minReadySeconds", INT, False), 6: ("revisionHistoryLimit", INT, False),
+                           7: ("paused", B, False), 9: ("progressDeadlineSeconds", INT, False)}
 PRECONDITIONS: Schema = {1: ("uid", S, False), 2: ("resourceVersion", S, False)}
-DELETE_OPTIONS: Schema = {1: ("gracePeriodSeconds", I, False), 2: ("preconditions", PRECONDITIONS, False),
+DELETE_OPTIONS: Schema = {1: ("gracePeriodSeconds", INT, False), 2: ("preconditions", PRECONDITIONS, False),
                           3: ("orphanDependents", B, False), 4: ("propagationPolicy", S, False),
                           5: ("dryRun", S, True)}
 NAMESPACE_SPEC: Schema = {1: ("finalizers", S, True)}
-JOB_SPEC: Schema = {1: ("parallelism", I, False), 2: ("completions", I, False), 3: ("activeDeadlineSeconds", I, False),
+JOB_SPEC: Schema = {1: ("parallelism", INT, False), 2: ("completions", INT, False),
+                    3: ("activeDeadlineSeconds", INT, False),
                     4: ("selector", LABEL_SELECTOR, False), 5: ("manualSelector", B, False),
-                    6: ("template", POD_TEMPLATE, False), 7: ("backoffLimit", I, False),
-                    8: ("ttlSecondsAfterFinished", I, False), 10: ("suspend", B, False)}
+                    6: ("template", POD_TEMPLATE, False), 7: ("backoffLimit", INT, False),
+                    8: ("ttlSecondsAfterFinished", INT, False), 10: ("suspend", B, False)}
 PDB_SPEC: Schema = {1: ("minAvailable", INT_OR_STRING, False), 2: ("selector", LABEL_SELECTOR, False),
                     3: ("maxUnavailable", INT_OR_STRING, False)}
 
@@ -134,7 +135,7 @@ def _message(data: bytes, schema: Schema) -> dict[str, Any]:
         name, typ, repeated = schema[num]
         if typ == S:
             v: Any = val.decode()
-        elif typ == I:
+        elif typ == INT:
             v = _signed(val)
         elif typ == B:
             v = bool(val)

@@ -60,7 +60,8 @@ def parse_label_selector(s: str) -> list[Requirement]:
             reqs.append((key, "!=" if op == "!=" else "=", (val,)))
         elif op in ("in", "notin"):
             if i >= len(toks) or toks[i] != "(":
-                raise bad_request(f"unable to parse requirement: found '{toks[i] if i < len(toks) else ''}', expected: '('")
+                found = toks[i] if i < len(toks) else ""
+                raise bad_request(f"unable to parse requirement: found '{found}', expected: '('")
             i += 1
             vals = []
             while i < len(toks) and toks[i] != ")":
@@ -86,9 +87,8 @@ def match_requirements(reqs: list[Requirement], labels: dict[str, str] | None) -
         elif op in ("=", "in"):
             if key not in labels or labels[key] not in vals:
                 return False
-        elif op in ("!=", "notin"):
-            if key in labels and labels[key] in vals:
-                return False
+        elif op in ("!=", "notin") and key in labels and labels[key] in vals:
+            return False
     return True
 
 
@@ -167,7 +167,8 @@ FIELDS["pods"] = {
     "status.podIP": _g("status", "podIP"),
     "status.nominatedNodeName": _g("status", "nominatedNodeName"),
 }
-FIELDS["nodes"] = {**_COMMON, "spec.unschedulable": lambda o: "true" if (o.get("spec") or {}).get("unschedulable") else "false"}
+FIELDS["nodes"] = {**_COMMON, "spec.unschedulable":
+                   lambda o: "true" if (o.get("spec") or {}).get("unschedulable") else "false"}
 FIELDS["namespaces"] = {**_COMMON, "status.phase": _g("status", "phase")}
 FIELDS["events"] = {
     **_COMMON,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .errors import ApiError, method_not_allowed, path_not_found
-from .handlers import crud, discovery, pods, scale, watch
+from .handlers import crud, discovery, openapi, pods, scale, watch
 from .handlers.common import error_response, json_response, parse_path, query_bool
 
 if TYPE_CHECKING:
@@ -96,6 +96,13 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
         return json_response(discovery.api_versions(addr))
     if path == "/apis":
         return json_response(discovery.api_group_list())
+    if path == "/openapi/v3":
+        return json_response(openapi.root_document())
+    if path.startswith("/openapi/v3/"):
+        doc = openapi.gv_document(path[len("/openapi/v3/"):])
+        if doc is None:
+            raise path_not_found()
+        return json_response(doc)
     parts = path.strip("/").split("/")
     if parts[0] == "apis" and len(parts) == 2:
         doc = discovery.api_group(parts[1])

@@ -112,9 +112,8 @@ class Store:
                 raise already_exists(res.plural, res.group, name)
             md.setdefault("uid", str(uuid.uuid4()))
             md.setdefault("creationTimestamp", clock.iso())
-            if res.group in GENERATION_GROUPS or key == "namespaces":
-                if res.group in GENERATION_GROUPS:
-                    md["generation"] = 1
+            if res.group in GENERATION_GROUPS:
+                md["generation"] = 1
             md["resourceVersion"] = str(self._next_rv())
             obj.setdefault("apiVersion", res.api_version)
             obj.setdefault("kind", res.kind)

@@ -298,7 +298,8 @@ class Deployments:
             complete = updated == want and available == want and replicas == want and \
                 all(r["spec"].get("replicas", 0) == 0 for r in old)
             if complete:
-                put("Progressing", True, "NewReplicaSetAvailable", f'ReplicaSet "{rsname}" has successfully progressed.')
+                put("Progressing", True, "NewReplicaSetAvailable",
+                    f'ReplicaSet "{rsname}" has successfully progressed.')
             elif created_new:
                 put("Progressing", True, "NewReplicaSetCreated", f'Created new replica set "{rsname}"')
             else:
@@ -343,7 +344,8 @@ class StatefulSets:
             if p is None:
                 if c.store.ref("pods", ns, f"{name}-{i}") is not None:
                     break  # old incarnation still terminating
-                pod = pod_from_template(c, sts, spec["template"], f"{name}-{i}", owner_ref(sts, "StatefulSet", "apps/v1"),
+                ref = owner_ref(sts, "StatefulSet", "apps/v1")
+                pod = pod_from_template(c, sts, spec["template"], f"{name}-{i}", ref,
                                         {"controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name":
                                          f"{name}-{i}", "apps.kubernetes.io/pod-index": str(i)})
                 pod["spec"]["hostname"] = f"{name}-{i}"

@@ -46,7 +46,7 @@ class LogoutView(APIView):
 
     @extend_schema(request=None, responses=None, tags=["auth"])
     def post(self, request: Request) -> Response:
-        services.revoke_token(token=request.auth)
+        services.logout(user=request.user, token=request.auth)
         return ok(message="Logged out")
 
 

@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 
+from accounts.sessions import user_group
 from clusters.selectors import get_cluster
 from common import errors
 from common.permissions import Role, has_role, refusal
@@ -34,16 +34,6 @@ CLOSE_INTERNAL_ERROR = 1011
 class IdleTimeout(errors.AppError):
     status_code = 408
     default_code = "idle_timeout"
-
-
-def user_group(user_id: Any) -> str:
-    """The channel-layer group of one user's open pod sockets (any server process, via Redis)."""
-    return f"pod-sockets.user.{user_id}"
-
-
-async def terminate_user_sockets(user_id: Any, message: str = "Your session was ended; log in again") -> None:
-    """Close every pod socket a user has open, on every server process (e.g. after logout or deactivation)."""
-    await get_channel_layer().group_send(user_group(user_id), {"type": "session.terminate", "message": message})
 
 
 class PodSocketConsumer(AsyncWebsocketConsumer):

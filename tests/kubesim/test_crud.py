@@ -218,9 +218,9 @@ def test_namespace_deletion_removes_its_contents(core: CoreV1Api) -> None:
 
 def test_deployment_delete_returns_success_status(api: kubernetes.client.ApiClient) -> None:
     apps = AppsV1Api(api)
+    template = {"metadata": {"labels": {"app": "gone"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
     apps.create_namespaced_deployment("crud", {"metadata": {"name": "gone"}, "spec": {
-        "selector": {"matchLabels": {"app": "gone"}}, "template": {"metadata": {"labels": {"app": "gone"}},
-                                                                   "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+        "selector": {"matchLabels": {"app": "gone"}}, "template": template}})
     status = _as_dict(api, apps.delete_namespaced_deployment("gone", "crud"))
     assert status["kind"] == "Status" and status["status"] == "Success"
     assert (status["details"]["name"], status["details"]["group"], status["details"]["kind"]) == \

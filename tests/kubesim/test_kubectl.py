@@ -142,8 +142,9 @@ def test_drain_blocked_by_pdb_then_succeeds(kubectl: Kubectl, sim: KubeSim) -> N
     # an emptyDir pod and a DaemonSet pod on every node, as drain's flags expect
     kubectl("create", "--validate=false", "-n", NS, "-f", "-", input=yaml.safe_dump({
         "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"}, "spec": {
-            "selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
-                                                                        "spec": {"containers": [{"name": "a", "image": "busybox", "command": ["sleep", "infinity"]}]}}}}))
+            "selector": {"matchLabels": {"app": "agent"}}, "template": {
+                "metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "a", "image": "busybox", "command": ["sleep", "infinity"]}]}}}}))
     node = kubectl("get", "pods", "-n", NS, "-l", "app=guarded", "-o", "jsonpath={.items[0].spec.nodeName}").stdout
     wait_for(lambda: "agent" in kubectl("get", "pods", "-n", NS, "--field-selector", f"spec.nodeName={node}").stdout,
              what="daemonset pod on the node")

@@ -229,7 +229,7 @@ async def test_another_process_can_end_a_socket_through_redis(daphne: dict[str, 
     """Scale-out: with REDIS_URL, this test process reaches a socket served by the daphne child."""
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs REDIS_URL (the in-memory channel layer is private to one process)")
-    from pods.sockets.base import terminate_user_sockets
+    from accounts.sessions import terminate_user_sockets
 
     namespace, pod, _ = find_pod(kubesim)
     async with connect(_path(daphne, namespace, pod, "logs") + f"?token={daphne['tokens']['viewer']}") as ws:

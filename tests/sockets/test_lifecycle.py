@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from channels.layers import get_channel_layer
 
+from accounts.sessions import terminate_user_sockets
 from accounts.tokens import SessionToken
 from common.permissions import Role
-from pods.sockets.base import terminate_user_sockets
 from tests.sockets.helpers import (
     closed_with,
     exec_path,
@@ -195,3 +195,36 @@ async def test_nothing_left_behind_after_opens_and_closes(sim_cluster: Any, kube
     await eventually(lambda: len(asyncio.all_tasks()) == baseline_tasks)
     assert thread_count() == baseline_threads
     assert max(open_threads) == baseline_threads, "streams run on the event loop: no thread per socket"
+
+
+async def test_logout_and_deactivation_through_rest_close_open_sockets(sim_cluster: Any, single_pod: Any,
+                                                                      role_users: dict, tokens: dict) -> None:
+    """Tokens really die: a REST logout (or deactivating the user) ends that user's live sockets."""
+    from asgiref.sync import sync_to_async
+    from rest_framework.test import APIClient
+
+    namespace, pod, (container,) = single_pod
+    viewer = await open_socket(logs_path(sim_cluster.pk, namespace, pod), tokens[Role.VIEWER])
+    operator = await open_socket(exec_path(sim_cluster.pk, namespace, pod), tokens[Role.OPERATOR],
+                                 query=f"container={container}")
+    await asyncio.sleep(0.2)  # the group joins happen at the end of connect
+
+    def logout_viewer() -> int:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens[Role.VIEWER]}")
+        return client.post("/api/auth/logout").status_code
+
+    assert await sync_to_async(logout_viewer)() == 200
+    assert await expect_error_close(viewer, 4401) == "Logged out"
+    await assert_shell_alive(operator)
+
+    def deactivate_operator() -> None:
+        from accounts import services
+
+        services.update_user(user=role_users[Role.OPERATOR], data={"is_active": False})
+
+    await sync_to_async(deactivate_operator)()
+    while (message := await frame(operator))["type"] == "output":  # the shell's prompt may still be in flight
+        pass
+    assert message["type"] == "error" and "log in again" in message["message"]
+    assert await closed_with(operator) == 4401

@@ -40,7 +40,12 @@ class Command(BaseCommand):
             f"-d '{{\"username\":\"{DEMO_USER}\",\"password\":\"{DEMO_PASSWORD}\"}}'\n"
         )
         try:
-            CommandLineInterface().run(["-b", "127.0.0.1", "-p", str(port), "kubepolaris.asgi:application"])
+            CommandLineInterface().run([
+                "-b", "127.0.0.1", "-p", str(port),
+                # Protocol pings keep quiet terminals alive through proxies (contract §7).
+                "--ping-interval", str(settings.WS_PING_INTERVAL), "--ping-timeout", str(settings.WS_PING_TIMEOUT),
+                "kubepolaris.asgi:application",
+            ])
         finally:
             sim.stop()
 
