@@ -11,10 +11,12 @@ from rest_framework.response import Response
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Bounds the OFFSET sent to the database (a page number past 2**63 / pageSize overflowed it: 500).
+MAX_PAGE = 1_000_000
 
 
 class PageParams(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     pageSize = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)  # noqa: N815
 
 
@@ -56,7 +58,7 @@ class EnvelopePagination(BasePagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
             {"name": "page", "required": False, "in": "query", "description": "Page number, from 1.",
-             "schema": {"type": "integer", "minimum": 1, "default": 1}},
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
             {"name": "pageSize", "required": False, "in": "query", "description": "Items per page (at most 100).",
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}},
         ]

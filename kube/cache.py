@@ -13,7 +13,9 @@ Reads (`list_objects`) return the raw API-shaped dicts a direct list would give,
 are shared with the cache, so callers must treat them as read-only. A read falls back to the caller's direct
 fetch when the cache is off, has not finished its first list within KUBE_WATCH_CACHE_INITIAL_WAIT, failed it,
 or has had a broken watch for longer than KUBE_WATCH_CACHE_STALE_SECONDS (so a dead cluster answers with the
-direct read's own 502/504, never with old data).
+direct read's own 502/504, never with old data). One exception: when the initial list a read was waiting for
+failed because the cluster timed out or was unreachable, that read raises the same translated 504/502 at once
+rather than waiting a second time for a direct read.
 
 Read-your-writes: every successful write through the gateway calls `written(...)`, which notes which cached
 resource it wrote and the resourceVersion the cluster answered with. The next read of that resource's cache then
@@ -45,6 +47,7 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
+from common import errors
 from kube import clients
 from kube.cache_filters import select
 from kube.errors import translate, translated
@@ -87,6 +90,10 @@ _WRITTEN = (("pod_disruption", None), ("pod_template", None), ("pod", "pods"), (
             ("deployment", "deployments"), ("stateful_set", "statefulsets"), ("daemon_set", "daemonsets"),
             ("cron_job", "cronjobs"), ("job", "jobs"))
 
+# Failures of the initial list a waiting read re-raises instead of reading directly (and waiting as long again).
+_TRANSPORT = (errors.ClusterTimeout, errors.ClusterUnreachable)
+
+
 class _Expired(Exception):
     """The watch's resourceVersion is too old (410 Gone / Expired): relist."""
 
@@ -121,6 +128,7 @@ class ResourceCache:
         self._rv: str | None = None
         self._ready = False
         self._error: BaseException | None = None  # why the first list failed (until one succeeds)
+        self._error_at = 0.0
         self._broken_since: float | None = None
         self._relist_wanted = False
         self._verified_epoch = 0
@@ -138,15 +146,24 @@ class ResourceCache:
         return self._rv
 
     @property
+    def verified_epoch(self) -> int:
+        """The write epoch (of this cluster and resource) the cache is known to have caught up with."""
+        return self._verified_epoch
+
+    @property
     def stopped(self) -> bool:
         return self._stop.is_set()
 
     def objects(self, epoch: int, written_rv: int | None = None, need_current: bool = False) -> list[Obj] | None:
         """The cached objects, or None when the cache cannot be trusted for this read (the caller reads directly)."""
-        self.last_read = time.monotonic()
+        self.last_read = started = time.monotonic()
         with self._cond:
             settled = self._cond.wait_for(lambda: self._ready or self._error is not None or self.stopped,
                                           timeout=settings.KUBE_WATCH_CACHE_INITIAL_WAIT)
+            error, error_at = self._error, self._error_at
+            if settled and not self._ready and isinstance(error, _TRANSPORT) and error_at >= started:
+                # the cluster did not answer the list this read waited for: a direct read would only wait again
+                raise error
             if not settled or not self._ready or self.stopped:
                 return None
             broken = self._broken_since
@@ -253,7 +270,7 @@ class ResourceCache:
             if self._broken_since is None:
                 self._broken_since = time.monotonic()
             if not self._ready:
-                self._error = error
+                self._error, self._error_at = error, time.monotonic()
             self._cond.notify_all()
 
     def _list(self) -> None:
@@ -361,14 +378,53 @@ def enabled() -> bool:
     return bool(getattr(settings, "KUBE_WATCH_CACHE", False))
 
 
-def note_write(cluster: Cluster | int, resource_version: str | int | None = None) -> None:
-    """Record a write of ours to the cluster: the next read of each of its caches makes a consistent read."""
-    cluster_id = cluster if isinstance(cluster, int) else cluster.pk
+def resource_written_by(method_name: str) -> str | None:
+    """The cached resource a gateway method writes (`patch_namespaced_deployment_scale` → deployments), or None."""
+    for part, resource in _WRITTEN:
+        if part in method_name:
+            return resource
+    return None
+
+
+def written_version(result: Any) -> str | None:
+    """The resourceVersion a write answered with: from a model, or from a raw JSON body (read once, kept)."""
+    metadata = getattr(result, "metadata", None)
+    if metadata is not None and hasattr(metadata, "resource_version"):
+        return metadata.resource_version
+    headers = getattr(result, "headers", None)
+    if headers is None or "json" not in str(headers.get("Content-Type", "")) or not hasattr(result, "data"):
+        return None
+    try:  # urllib3 keeps the body it read, so the caller's own `.data` gets the same bytes
+        document = json.loads(result.data or b"{}")
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("kind") == "Status":
+        return None
+    return (document.get("metadata") or {}).get("resourceVersion")
+
+
+def written(cluster_id: int, method_name: str, result: Any) -> None:
+    """The gateway's hook after a successful write (see "Read-your-writes" above)."""
+    resource = resource_written_by(method_name)
+    if resource is None:
+        return
+    version = None if method_name.startswith("delete_") else written_version(result)
+    note_write(cluster_id, resource, version)
+
+
+def note_write(cluster: Cluster | int, resource: str, resource_version: str | int | None = None) -> None:
+    """Record a write of ours: the next read of that resource's cache waits until it has seen it.
+
+    Without a resourceVersion (or a non-numeric one), that read makes a consistent read instead.
+    """
+    key = (cluster if isinstance(cluster, int) else cluster.pk, resource)
     with _lock:
-        _write_epochs[cluster_id] += 1
+        _write_epochs[key] += 1
         rv = _as_int(resource_version)
-        if rv is not None:
-            _write_rvs[cluster_id] = max(rv, _write_rvs.get(cluster_id, rv))
+        if rv is None:
+            _unknown_epochs[key] = _write_epochs[key]
+        else:
+            _write_rvs[key] = max(rv, _write_rvs.get(key, rv))
 
 
 def cached_objects(cluster: Cluster, resource: str, *, namespace: str | None = None, node_name: str | None = None,
@@ -380,9 +436,11 @@ def cached_objects(cluster: Cluster, resource: str, *, namespace: str | None = N
     cache = _cache_for(cluster, resource)
     if cache is None:
         return None
+    key = (cluster.pk, resource)
     with _lock:
-        epoch, min_rv = _write_epochs[cluster.pk], _write_rvs.get(cluster.pk)
-    objects = cache.objects(epoch, min_rv)
+        epoch, written_rv = _write_epochs[key], _write_rvs.get(key)
+        need_current = _unknown_epochs.get(key, 0) > cache.verified_epoch
+    objects = cache.objects(epoch, written_rv, need_current)
     if objects is None:
         cache.stats["fallbacks"] += 1
         return None
@@ -410,8 +468,8 @@ def _cache_for(cluster: Cluster, resource: str) -> ResourceCache | None:
                 api_client = clients.client_for(cluster)
         except Exception:  # noqa: BLE001 - the direct read reports the same problem properly
             return None
-        cluster_id = cluster.pk
-        cache = ResourceCache(key, cluster.name, api_client, lambda: _write_epochs[cluster_id])
+        epoch_key = (cluster.pk, resource)
+        cache = ResourceCache(key, cluster.name, api_client, lambda: _write_epochs[epoch_key])
         _caches[key] = cache
         cache.start()
     for old in outdated:  # the credentials or address changed: the old caches watch the wrong thing
@@ -452,6 +510,7 @@ def shutdown_all(timeout: float = 10.0) -> None:
         everything = list(_caches.values())
         _caches.clear()
         _write_epochs.clear()
+        _unknown_epochs.clear()
         _write_rvs.clear()
     for cache in everything:
         cache.stop()

@@ -25,7 +25,7 @@ T = TypeVar("T")
 # `_content_type=` to `patch_*` calls (e.g. `patch_node(name, {"spec": {...}}, _content_type=gateway.MERGE_PATCH)`).
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-# Methods that change the cluster: after one succeeds, the watch caches make their next read consistent.
+# Methods that change the cluster: after one succeeds, the watch cache of what it wrote catches up before it is read.
 _WRITES = ("create_", "patch_", "replace_", "delete_")
 
 
@@ -52,7 +52,7 @@ class _Api:
             with translated(self._cluster_name):
                 result = target(*args, **kwargs)
             if name.startswith(_WRITES):  # watch cache: read-your-writes (kube/cache.py)
-                cache.note_write(self._cluster_id)
+                cache.written(self._cluster_id, name, result)
             return result
 
         return call

@@ -111,6 +111,49 @@ class KubeSim:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def create(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Create an object as a POST would (defaults, validation, generateName); returns a copy."""
+        import copy
+
+        from .handlers.crud import prepare_create
+        from .resources import kind_resource
+
+        res = kind_resource(obj.get("apiVersion", ""), obj.get("kind", ""))
+        if res is None:
+            raise ValueError(f"kubesim does not serve {obj.get('apiVersion')}/{obj.get('kind')}")
+        body = copy.deepcopy(obj)
+        with self.store.lock:
+            ns = (body.get("metadata") or {}).get("namespace", "default") if res.namespaced else ""
+            created = self.store.create(res.key, prepare_create(self.cluster, res, body, ns))
+            return copy.deepcopy(created)
+
+    def set_node_ready(self, name: str, ready: bool) -> None:
+        """Make a node's kubelet stop (or resume) reporting: Ready becomes Unknown (or True)."""
+        from . import clock
+
+        def fn(node: dict[str, Any]) -> dict[str, Any]:
+            stamp = clock.iso()
+            for c in node["status"]["conditions"]:
+                if ready:
+                    healthy = {"Ready": ("True", "KubeletReady", "kubelet is posting ready status")}
+                    status, reason, msg = healthy.get(c["type"], ("False", c.get("reason", ""), c.get("message", "")))
+                    if c["type"] != "Ready" and c.get("status") == "Unknown":
+                        reason, msg = {"MemoryPressure": ("KubeletHasSufficientMemory",
+                                                          "kubelet has sufficient memory available"),
+                                       "DiskPressure": ("KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                                       "PIDPressure": ("KubeletHasSufficientPID",
+                                                       "kubelet has sufficient PID available")}.get(
+                            c["type"], (reason, msg))
+                else:
+                    status, reason, msg = "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."
+                if c.get("status") != status:
+                    c["lastTransitionTime"] = stamp
+                c.update(status=status, reason=reason, message=msg, lastHeartbeatTime=stamp)
+            return node
+
+        if self.store.mutate("nodes", "", name, fn) is None:
+            raise KeyError(f"no node named {name!r}")
+
     def kubeconfig(self, context: str = "kubesim") -> dict[str, Any]:
         return {
             "apiVersion": "v1",

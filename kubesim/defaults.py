@@ -144,7 +144,8 @@ def qos_class(spec: Obj) -> str:
 
 
 def default_template(tpl: Obj) -> None:
-    tpl.setdefault("metadata", {})
+    # metav1.Time serialises its zero value as null: real servers show `creationTimestamp: null` here
+    tpl.setdefault("metadata", {}).setdefault("creationTimestamp", None)
     default_pod_spec(tpl.setdefault("spec", {}))
 
 

@@ -265,8 +265,17 @@ def _seed_special(cluster: Cluster) -> None:
             cs["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": (
                 f"back-off 5m0s restarting failed container=cart pod={pod['metadata']['name']}_shop"
                 f"({pod['metadata']['uid']})")}}
-    # a pod on the dead node, deleted but never confirmed by its kubelet, and held by a finalizer
+    # the dead node stopped reporting 47 minutes ago
     node = "worker-4"
+    dead = store.ref("nodes", "", node)
+    assert dead is not None
+    lost = clock.iso(now - 47 * 60)
+    for c in dead["status"]["conditions"]:
+        c["lastHeartbeatTime"] = c["lastTransitionTime"] = lost
+    for t in dead["spec"].get("taints") or []:
+        if "timeAdded" in t:
+            t["timeAdded"] = lost
+    # a pod on the dead node, deleted but never confirmed by its kubelet, and held by a finalizer
     created = now - 3 * 86400
     pod = {"metadata": {"name": "legacy-batch-7d9f8", "namespace": "batch", "labels": {"app": "legacy-batch"},
                         "finalizers": ["example.com/archive-results"],

@@ -120,8 +120,14 @@ class NodeLifecycle:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
 
+    HEARTBEAT_SECONDS = 60.0
+
     def step(self) -> None:
+        now = clock.now()
         for node in self.cluster.store.refs("nodes"):
+            if node_ready(node) and any(now - (clock.parse(c.get("lastHeartbeatTime")) or 0) > self.HEARTBEAT_SECONDS
+                                        for c in (node.get("status") or {}).get("conditions") or []):
+                self._heartbeat(node)
             want = []
             if (node.get("spec") or {}).get("unschedulable"):
                 want.append(("node.kubernetes.io/unschedulable", "NoSchedule"))
@@ -153,6 +159,16 @@ class NodeLifecycle:
                     spec.pop("taints", None)
                 return n
             self.cluster.store.mutate("nodes", "", node["metadata"]["name"], fn)
+
+
+    def _heartbeat(self, node: Obj) -> None:
+        """The kubelet reports node status periodically (nodeStatusReportFrequency)."""
+        def fn(n: Obj) -> Obj:
+            stamp = clock.iso()
+            for c in (n.get("status") or {}).get("conditions") or []:
+                c["lastHeartbeatTime"] = stamp
+            return n
+        self.cluster.store.mutate("nodes", "", node["metadata"]["name"], fn)
 
 
 class Disruption:

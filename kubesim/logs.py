@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
+import shlex
 from typing import Any
 
 from . import clock
@@ -25,6 +27,27 @@ def _h(*parts: object) -> int:
 
 def _period(seed: str) -> float:
     return 1.0 + (_h(seed, "period") % 2000) / 1000.0  # 1-3 s between lines
+
+
+def _echoes(container: Obj) -> list[str]:
+    """What `echo` statements in the container's command would print."""
+    parts = (container.get("command") or []) + (container.get("args") or [])
+    if parts[:1] == ["echo"]:
+        return [" ".join(parts[1:])]
+    script = parts[2] if len(parts) >= 3 and parts[0].endswith("sh") and parts[1] == "-c" else " ".join(parts)
+    out = []
+    for stmt in re.split(r";|&&|\n", script):
+        words = shlex_split(stmt)
+        if words[:1] == ["echo"]:
+            out.append(" ".join(words[1:]))
+    return out
+
+
+def shlex_split(stmt: str) -> list[str]:
+    try:
+        return shlex.split(stmt)
+    except ValueError:
+        return stmt.split()
 
 
 def _startup(image: str, t: float, pod: str) -> list[str]:
@@ -60,12 +83,14 @@ def generate(pod: Obj, container: Obj, start: float, end: float, instance: int,
     seed = f"{pod['metadata'].get('uid')}/{container['name']}/{instance}"
     period = _period(seed)
     lines: list[tuple[float, str]] = []
-    boot = _startup(image, start, pod["metadata"]["name"])
+    echoes = _echoes(container)
+    boot = echoes or _startup(image, start, pod["metadata"]["name"])
     for i, text in enumerate(boot):
         t = start + 0.001 * (i + 1)
-        if t <= end:
-            lines.append((t, text))
-    n = max(0, math.floor((end - start) / period))
+        if t <= end or exit_code is not None:  # a finished instance printed its start-up lines
+            lines.append((min(t, max(end, start)), text))
+    # a scripted container prints what its script echoes; a server keeps logging
+    n = 0 if echoes else max(0, math.floor((end - start) / period))
     first_k = max(1, n - MAX_LINES + 1)
     if since is not None:
         first_k = max(first_k, math.floor((since - start) / period))
@@ -75,8 +100,6 @@ def generate(pod: Obj, container: Obj, start: float, end: float, instance: int,
             lines.append((t, _line(image, seed, k, t)))
     if exit_code not in (None, 0):
         lines.append((end, f"Error: fatal: unable to continue, shutting down (exit code {exit_code})"))
-    elif exit_code == 0:
-        lines.append((end, "done"))
     return lines
 
 

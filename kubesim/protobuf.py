@@ -71,7 +71,14 @@ JOB_SPEC: Schema = {1: ("parallelism", INT, False), 2: ("completions", INT, Fals
 PDB_SPEC: Schema = {1: ("minAvailable", INT_OR_STRING, False), 2: ("selector", LABEL_SELECTOR, False),
                     3: ("maxUnavailable", INT_OR_STRING, False)}
 
+JOB_TEMPLATE: Schema = {1: ("metadata", OBJECT_META, False), 2: ("spec", JOB_SPEC, False)}
+CRONJOB_SPEC: Schema = {1: ("schedule", S, False), 2: ("startingDeadlineSeconds", INT, False),
+                        3: ("concurrencyPolicy", S, False), 4: ("suspend", B, False),
+                        5: ("jobTemplate", JOB_TEMPLATE, False), 6: ("successfulJobsHistoryLimit", INT, False),
+                        7: ("failedJobsHistoryLimit", INT, False), 8: ("timeZone", S, False)}
+
 KINDS: dict[str, Schema] = {
+    "CronJob": {1: ("metadata", OBJECT_META, False), 2: ("spec", CRONJOB_SPEC, False)},
     "Namespace": {1: ("metadata", OBJECT_META, False), 2: ("spec", NAMESPACE_SPEC, False)},
     "Deployment": {1: ("metadata", OBJECT_META, False), 2: ("spec", DEPLOYMENT_SPEC, False)},
     "Pod": {1: ("metadata", OBJECT_META, False), 2: ("spec", POD_SPEC, False)},

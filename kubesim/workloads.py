@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import clock
 from .cluster import template_hash
 from .defaults import default_pod
+from .errors import ApiError
 from .nodes import selector_and_affinity_match, untolerated
 from .pdb import pod_ready
 
@@ -137,9 +138,14 @@ def c_res(key: str):  # noqa: ANN201 - tiny helper
 
 def _template_without_hash(tpl: Obj) -> Obj:
     t = copy.deepcopy(tpl)
-    labels = (t.get("metadata") or {}).get("labels") or {}
-    labels.pop(HASH, None)
+    md = t.setdefault("metadata", {})
+    md.pop("creationTimestamp", None)
+    (md.get("labels") or {}).pop(HASH, None)
     return t
+
+
+def _same_template(a: Obj, b: Obj) -> bool:
+    return _template_without_hash(a) == _template_without_hash(b)
 
 
 class Deployments:
@@ -155,7 +161,7 @@ class Deployments:
     def _new_rs(self, d: Obj, rss: list[Obj]) -> Obj | None:
         tpl = d["spec"]["template"]
         for rs in rss:
-            if _template_without_hash(rs["spec"]["template"]) == tpl:
+            if _same_template(rs["spec"]["template"], tpl):
                 return rs
         return None
 
@@ -185,10 +191,22 @@ class Deployments:
                          "template": tpl}, "status": {"replicas": 0}}
             try:
                 new = c.store.create("replicasets.apps", rs)
-            except Exception:
+            except ApiError as e:
+                if e.reason == "AlreadyExists":  # a hash collision: the next attempt hashes differently
+                    status = {**(d.get("status") or {}), "collisionCount": collision + 1}
+                    write_status(c, "deployments.apps", d, status)
                 return
             rss = [*rss, new]
             created_new = True
+        elif new is not None:
+            revs = [int((r["metadata"].get("annotations") or {}).get(REVISION, "0")) for r in rss]
+            mine = int((new["metadata"].get("annotations") or {}).get(REVISION, "0"))
+            if mine < max(revs):  # a rollback to an old template makes that ReplicaSet the newest revision
+                def bump(o: Obj, rev: str = str(max(revs) + 1)) -> Obj:
+                    o["metadata"].setdefault("annotations", {})[REVISION] = rev
+                    return o
+                new = c.store.mutate("replicasets.apps", ns, new["metadata"]["name"], bump) or new
+                rss = [new if r["metadata"]["uid"] == new["metadata"]["uid"] else r for r in rss]
         old = [r for r in rss if new is None or r["metadata"]["uid"] != new["metadata"]["uid"]]
         if new is not None and not spec.get("paused"):
             self._rollout(d, new, old, pods_by_owner)

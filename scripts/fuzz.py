@@ -81,7 +81,7 @@ def prepare(live: LiveServer) -> dict[str, Any]:
 def run_schemathesis(live: LiveServer, context: dict[str, Any], args: argparse.Namespace) -> int:
     context_file = live.workdir / "fuzz-context.json"
     context_file.write_text(json.dumps(context))
-    report_dir = Path(args.report_dir or live.workdir / "schemathesis-report")
+    report_dir = Path(args.report_dir or ROOT / "var" / "schemathesis-report")
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{live.url}/api/schema",
         "--checks", ",".join(CHECKS),
@@ -100,7 +100,7 @@ def run_schemathesis(live: LiveServer, context: dict[str, Any], args: argparse.N
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "scripts.fuzz_hooks", "KUBEPOLARIS_FUZZ_CONTEXT": str(context_file),
            "PYTHONPATH": str(ROOT)}
     print("$", " ".join(command), flush=True)
-    code = subprocess.call(command, cwd=ROOT, env=env)
+    code = subprocess.call(command, cwd=live.workdir, env=env)  # its .schemathesis cache stays out of the repo
     print(f"reports: {report_dir}", flush=True)
     return code
 
@@ -120,9 +120,12 @@ def main() -> int:
         live.start()
         print(f"server {live.url}, cluster {live.cluster_id} (simulator {live.sim.url})", flush=True)
         code = run_schemathesis(live, prepare(live), args)
-        errors = [line for line in live.log_tail(2000).splitlines() if "ERROR" in line or "Traceback" in line]
-        if errors:
-            print("server log errors:\n" + live.log_tail(200), flush=True)
+        log = live.log_path.read_text(errors="replace")
+        report_dir = Path(args.report_dir or ROOT / "var" / "schemathesis-report")
+        (report_dir / "daphne.log").write_text(log)
+        if "Traceback" in log:
+            tracebacks = log.count("Unhandled error")
+            print(f"the server logged {tracebacks} unhandled error(s): see {report_dir / 'daphne.log'}", flush=True)
             code = code or 1
     finally:
         live.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -49,8 +50,9 @@ class LiveServer:
     """daphne + database + admin (+ kubesim registered as a cluster); `stop()` undoes all of it."""
 
     def __init__(self, *, with_sim: bool = True, fleet: str = "demo", database_url: str | None = None,
-                 env: dict[str, str] | None = None, python: str | None = None) -> None:
+                 env: dict[str, str] | None = None, python: str | None = None, keep: bool = False) -> None:
         self.with_sim = with_sim
+        self.keep = keep  # keep the work dir (database, daphne.log) after stop()
         self.fleet = fleet
         self.workdir = Path(tempfile.mkdtemp(prefix="kubepolaris-live-"))
         self.database_url = database_url or f"sqlite:///{self.workdir / 'db.sqlite3'}"
@@ -162,6 +164,8 @@ class LiveServer:
         if self.sim is not None:
             self.sim.stop()
             self.sim = None
+        if not self.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> LiveServer:
         return self.start()

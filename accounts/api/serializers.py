@@ -8,6 +8,7 @@ from common.permissions import Role
 
 
 class UserSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="May be empty")  # not `format: email`: '' is valid
     isActive = serializers.BooleanField(source="is_active", read_only=True)  # noqa: N815
     lastLogin = serializers.DateTimeField(source="last_login", read_only=True, allow_null=True)  # noqa: N815
     createdAt = serializers.DateTimeField(source="date_joined", read_only=True)  # noqa: N815

@@ -21,6 +21,8 @@ from kubepolaris.sdk.types import (
     NodeDetail,
     Pod,
     PodDetail,
+    RestartResult,
+    ScaleResult,
     Token,
     User,
     Workload,
@@ -117,12 +119,12 @@ class NodesAPI(_Group):
     def get(self, name: str) -> NodeDetail:
         return cast(NodeDetail, self._t.request("GET", f"{self._base}/{segment(name)}"))
 
-    def cordon(self, name: str) -> Any:
-        """Mark the node unschedulable."""
+    def cordon(self, name: str) -> Node:
+        """Mark the node unschedulable; returns the node."""
         return self._t.request("POST", f"{self._base}/{segment(name)}/cordon", idempotent=True)
 
-    def uncordon(self, name: str) -> Any:
-        """Mark the node schedulable again."""
+    def uncordon(self, name: str) -> Node:
+        """Mark the node schedulable again; returns the node."""
         return self._t.request("POST", f"{self._base}/{segment(name)}/uncordon", idempotent=True)
 
     def drain(self, name: str, *, grace_period_seconds: int | None = None, timeout_seconds: int | None = None,
@@ -230,12 +232,12 @@ class DeploymentsAPI(_Group):
     def delete(self, name: str) -> None:
         self._t.request("DELETE", f"{self._base}/{segment(name)}")
 
-    def scale(self, name: str, replicas: int) -> Any:
+    def scale(self, name: str, replicas: int) -> ScaleResult:
         """Set the replica count (0 is valid)."""
         return self._t.request("POST", f"{self._base}/{segment(name)}/scale", json={"replicas": replicas},
                                idempotent=True)
 
-    def restart(self, name: str) -> Any:
+    def restart(self, name: str) -> RestartResult:
         """Rolling restart, as `kubectl rollout restart` (not retried on 502: it would restart twice)."""
         return self._t.request("POST", f"{self._base}/{segment(name)}/restart", idempotent=False)
 
@@ -298,6 +300,10 @@ class PodsAPI(_Group):
 
     def exec(self, namespace: str, name: str, command: str | list[str] | None = None,
              container: str | None = None) -> ExecSession:
-        """Start `command` (default `/bin/sh`) in a TTY; a list is sent as repeated `command` parameters."""
+        """Start `command` (default `/bin/sh`) in a TTY and return the session (a context manager).
+
+        A string is split by the server as a shell would (`"sh -c 'echo hi'"`); a list of two or more
+        items is sent as repeated `command` parameters and used as the argv unchanged.
+        """
         params = {"container": container, "command": command}
         return ExecSession(open_socket(self._t, self._ws(namespace, name, "exec"), params))

@@ -36,7 +36,7 @@ class Cluster(TypedDict):
     apiServer: str
     status: Literal["connected", "unreachable", "unknown"]
     version: str
-    nodeCount: int
+    nodeCount: int | None
     createdAt: str
     updatedAt: str
 
@@ -45,7 +45,7 @@ class ClusterTest(TypedDict):
     connected: bool
     version: str | None
     nodeCount: int | None
-    latencyMs: float | None
+    latencyMs: int
     message: str
 
 
@@ -94,9 +94,21 @@ class PodRef(TypedDict, total=False):
 
 
 class DrainResult(TypedDict):
-    evicted: list[Any]
-    skipped: list[Any]
+    evicted: list[PodRef]
+    skipped: list[PodRef]
     failed: list[PodRef]
+
+
+class ScaleResult(TypedDict):
+    name: str
+    namespace: str
+    replicas: int
+
+
+class RestartResult(TypedDict):
+    name: str
+    namespace: str
+    restartedAt: str
 
 
 class Workload(TypedDict, total=False):
@@ -154,9 +166,9 @@ class PodDetail(TypedDict, total=False):
 
 
 class Event(TypedDict, total=False):
-    type: str
-    reason: str
-    message: str
+    type: str | None
+    reason: str | None
+    message: str | None
     firstSeen: str | None
     lastSeen: str | None
     count: int

@@ -245,7 +245,9 @@ async def exec_route(request: web.Request, cluster: Cluster, t: Target) -> web.S
     command = request.query.getall("command", [])
     try:
         mod = importlib.import_module("kubesim.exec")
-    except ImportError:
+    except ModuleNotFoundError as e:
+        if e.name != "kubesim.exec":
+            raise
         raise ApiError(501, "pod exec is not available in this build of kubesim", "NotImplemented") from None
     handler = mod.exec_handler
     return await handler(request, pod=copy.deepcopy(pod), container=cname, command=list(command))

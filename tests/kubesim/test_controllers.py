@@ -190,6 +190,7 @@ def test_job_runs_to_completion(api: kubernetes.client.ApiClient, core: CoreV1Ap
     pods = core.list_namespaced_pod(NS, label_selector="job-name=once").items
     assert len(pods) == 2 and {p.status.phase for p in pods} == {"Succeeded"}
     assert pods[0].status.container_statuses[0].state.terminated.reason == "Completed"
+    assert core.read_namespaced_pod_log(pods[0].metadata.name, NS) == "hi\n"
 
 
 def test_background_and_orphan_deletion(core: CoreV1Api, apps: AppsV1Api) -> None:
@@ -205,3 +206,21 @@ def test_background_and_orphan_deletion(core: CoreV1Api, apps: AppsV1Api) -> Non
     rs = apps.list_namespaced_replica_set(NS, label_selector="app=orphaned").items
     assert len(rs) == 1 and not rs[0].metadata.owner_references
     assert len(_pods(core, "app=orphaned")) == 1
+
+
+def test_not_ready_node_gets_no_new_pods(sim: KubeSim, core: CoreV1Api) -> None:
+    sim.set_node_ready("node-2", False)
+    try:
+        wait_for(lambda: any(t.key == "node.kubernetes.io/unreachable" for t in core.read_node("node-2").spec.taints
+                             or []), what="unreachable taint")
+        for i in range(4):
+            sim.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"spread-{i}", "namespace": NS,
+                                                                        "labels": {"spread": "y"}},
+                        "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        pods = wait_for(lambda: (lambda ps: ps if all(p.spec.node_name for p in ps) else None)(
+            core.list_namespaced_pod(NS, label_selector="spread=y").items), what="scheduling")
+        assert "node-2" not in {p.spec.node_name for p in pods}
+        assert len({p.spec.node_name for p in pods}) == 2
+    finally:
+        sim.set_node_ready("node-2", True)
+    wait_for(lambda: not core.read_node("node-2").spec.taints, what="taints cleared")

@@ -140,7 +140,7 @@ def test_drain_blocked_by_pdb_then_succeeds(kubectl: Kubectl, sim: KubeSim) -> N
     kubectl("rollout", "status", "deployment/guarded", "-n", NS, "--timeout=30s")
     kubectl("create", "pdb", "guarded", "-n", NS, "--selector=app=guarded", "--min-available=2")
     # an emptyDir pod and a DaemonSet pod on every node, as drain's flags expect
-    kubectl("create", "--validate=false", "-n", NS, "-f", "-", input=yaml.safe_dump({
+    kubectl("apply", "-n", NS, "-f", "-", input=yaml.safe_dump({
         "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"}, "spec": {
             "selector": {"matchLabels": {"app": "agent"}}, "template": {
                 "metadata": {"labels": {"app": "agent"}},
@@ -170,3 +170,28 @@ def test_delete_pod(kubectl: Kubectl) -> None:
     assert kubectl("delete", "pod", "solo", "-n", NS, timeout=30).stdout.strip() == 'pod "solo" deleted'
     gone = kubectl("get", "pod", "solo", "-n", NS, check=False)
     assert gone.returncode == 1 and 'pods "solo" not found' in gone.stderr
+
+
+def test_apply_set_image_and_undo(kubectl: Kubectl) -> None:
+    manifest = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "applied", "namespace": NS},
+                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "applied"}}, "template": {
+                    "metadata": {"labels": {"app": "applied"}},
+                    "spec": {"containers": [{"name": "web", "image": "nginx:1.21"}]}}}}
+    assert kubectl("apply", "-f", "-", input=yaml.safe_dump(manifest)).stdout.strip() == \
+        "deployment.apps/applied created"
+    manifest["spec"]["replicas"] = 3
+    assert kubectl("apply", "-f", "-", input=yaml.safe_dump(manifest)).stdout.strip() == \
+        "deployment.apps/applied configured"
+    kubectl("rollout", "status", "deployment/applied", "-n", NS, "--timeout=30s")
+    kubectl("set", "image", "deployment/applied", "web=nginx:1.22", "-n", NS)
+    kubectl("rollout", "status", "deployment/applied", "-n", NS, "--timeout=30s")
+    assert kubectl("rollout", "undo", "deployment/applied", "-n", NS).stdout.strip() == \
+        "deployment.apps/applied rolled back"
+    kubectl("rollout", "status", "deployment/applied", "-n", NS, "--timeout=30s")
+    image = kubectl("get", "deployment", "applied", "-n", NS, "-o",
+                    "jsonpath={.spec.template.spec.containers[0].image}").stdout
+    assert image == "nginx:1.21"
+    history = kubectl("rollout", "history", "deployment/applied", "-n", NS).stdout.split()
+    assert history[-2:] == ["3", "<none>"] and "1" not in history[3:]
+    _, rows = _columns(kubectl("get", "rs", "-n", NS, "-l", "app=applied").stdout)
+    assert sorted(r[1] for r in rows) == ["0", "3"]
