@@ -1,8 +1,27 @@
 """kubesim: a simulated Kubernetes API server for tests and the demo.
 
     from kubesim import KubeSim
-    with KubeSim(fleet="demo") as sim:
-        client = kubernetes.config.new_client_from_config_dict(sim.kubeconfig())
+    with KubeSim(fleet="demo") as sim:            # or fleet="bench" (pods=, nodes=) or fleet="empty"
+        api = kubernetes.config.new_client_from_config_dict(sim.kubeconfig())
+        sim.write_kubeconfig(path)                 # for kubectl --kubeconfig path
+        sim.url, sim.token, sim.ca_pem             # https://127.0.0.1:PORT, bearer token, CA PEM bytes
+        sim.store                                  # thread-safe object store (get/list give copies)
+        sim.create(obj)                            # create as a POST would (defaults + validation)
+        sim.set_node_ready("worker-1", False)      # the node's kubelet stops reporting
+        sim.stop(); sim.start()                    # an outage: same URL, CA, token and objects afterwards
+
+Knobs: port, host (loopback only), tick (controller period, seconds), seed, grace_scale (multiplies
+grace periods of pods that ignore SIGTERM), stop_seconds (how long a container takes to stop),
+start_seconds (scheduled → running), job_seconds (how long a finite container runs), token.
+
+Container behaviour follows the pod spec: images containing "doesnotexist"/"nonexistent" fail to
+pull; `exit N` in the command exits with N (CrashLoopBackOff under restartPolicy Always);
+containers of Jobs, init containers and commands under restartPolicy Never/OnFailure finish after
+job_seconds (or `sleep N`) unless they loop forever (`sleep infinity`, `while true`, `until ...`);
+the annotation `kubesim.io/ignore-sigterm: "true"` makes a pod use its whole grace period.
+
+`python -m kubesim --kubeconfig PATH [--port N] [--fleet demo|bench|empty] [--pods N --nodes N]`
+runs it standalone until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -39,7 +58,7 @@ class KubeSim:
         port: int = 0,
         host: str = "127.0.0.1",
         tick: float = 1.0,
-        seed: int | None = 0,
+        seed: int | None = None,
         grace_scale: float = 1.0,
         stop_seconds: float = 1.0,
         start_seconds: float = 1.0,
@@ -86,8 +105,11 @@ class KubeSim:
             return self
         from .fleets import build_fleet
 
-        self._certs = generate_certs(tuple(sorted({self.host, "127.0.0.1", "localhost"})))
-        build_fleet(self.cluster, self.controllers, self.fleet, pods=self.fleet_pods, nodes=self.fleet_nodes)
+        if self._certs is None:  # a restarted simulator keeps its certificates, port and objects
+            self._certs = generate_certs(tuple(sorted({self.host, "127.0.0.1", "localhost"})))
+            build_fleet(self.cluster, self.controllers, self.fleet, pods=self.fleet_pods, nodes=self.fleet_nodes)
+        self._ready.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._run, name="kubesim", daemon=True)
         self._thread.start()
         self._ready.wait(30)

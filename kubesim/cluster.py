@@ -93,6 +93,8 @@ class Cluster:
         evs = sorted(self.store.refs("events"), key=lambda e: e.get("lastTimestamp") or "")
         for e in evs[: len(evs) - self.settings.event_limit + self.settings.event_limit // 10]:
             self.store.remove("events", e["metadata"]["namespace"], e["metadata"]["name"])
+        live = {(e["metadata"]["namespace"], e["metadata"]["name"]) for e in self.store.refs("events")}
+        self._event_index = {k: v for k, v in self._event_index.items() if v in live}
 
     # ---- deletion -------------------------------------------------------------------
     def delete(self, res: Resource, ns: str, name: str, opts: Obj | None = None) -> tuple[Obj, bool]:
@@ -120,6 +122,9 @@ class Cluster:
             if res.key == "pods":
                 return self._delete_pod(cur, opts)
             if res.key == "namespaces":
+                if name in ("default", "kube-system", "kube-public"):
+                    raise ApiError(403, f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                                   "Forbidden", details)
                 return self._mark_deleting(res, cur, extra_finalizers=[], phase="Terminating"), False
             if res.key == "events":
                 return self.store.remove(res.key, ns, name) or cur, True

@@ -35,6 +35,7 @@ class Controllers:
         self.namespaces = Namespaces(cluster)
         self.disruption = Disruption(cluster)
         self.last_step_seconds = 0.0
+        self._ticks = 0
 
     def step(self) -> None:
         store = self.cluster.store
@@ -56,6 +57,16 @@ class Controllers:
             self.kubelet.step()
         with store.lock:
             self.disruption.step()
+        self._ticks += 1
+        if self._ticks % 100 == 0:
+            self._forget_gone_pods()
+
+    def _forget_gone_pods(self) -> None:
+        """Drop per-pod bookkeeping of pods that no longer exist."""
+        with self.cluster.store.lock:
+            uids = {p["metadata"]["uid"] for p in self.cluster.store.refs("pods")}
+        self.kubelet.forget(uids)
+        self.scheduler.forget(uids)
 
     async def run(self) -> None:
         tick = self.cluster.settings.tick

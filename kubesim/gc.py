@@ -52,6 +52,14 @@ class GarbageCollector:
                         self._delete(key, o, "Background")
                 elif not o["metadata"].get("deletionTimestamp"):
                     self._delete(key, o, "Foreground")
+        # pod GC: pods bound to a node that no longer exists are force-deleted
+        nodes = {n["metadata"]["name"] for n in store.refs("nodes")}
+        for p in store.refs("pods"):
+            node = p["spec"].get("nodeName")
+            if node and node not in nodes:
+                with contextlib.suppress(ApiError):
+                    self.cluster.delete(BY_KEY["pods"], p["metadata"]["namespace"], p["metadata"]["name"],
+                                        {"gracePeriodSeconds": 0})
         # owners waiting on finalizers
         for key in DEPENDENT_KINDS:
             for o in store.refs(key):

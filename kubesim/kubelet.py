@@ -89,6 +89,10 @@ class Kubelet:
         self._killing: set[str] = set()
         self._stable_rv: dict[str, str] = {}
 
+    def forget(self, live_uids: set[str]) -> None:
+        self._stable_rv = {u: rv for u, rv in self._stable_rv.items() if u in live_uids}
+        self._killing &= live_uids
+
     def step(self) -> None:
         store = self.cluster.store
         nodes = {n["metadata"]["name"]: n for n in store.refs("nodes") if node_ready(n)}
@@ -195,9 +199,9 @@ class Kubelet:
         now = clock.now()
         inits = spec.get("initContainers") or []
         if not st.get("startTime"):
-            ip = self._pod_ip(node)
             host_ip = next((a["address"] for a in (node.get("status") or {}).get("addresses") or []
                             if a.get("type") == "InternalIP"), "")
+            ip = host_ip if spec.get("hostNetwork") else self._pod_ip(node)
             st.update({"hostIP": host_ip, "hostIPs": [{"ip": host_ip}], "podIP": ip, "podIPs": [{"ip": ip}],
                        "startTime": clock.iso(now)})
             set_condition(st, "PodReadyToStartContainers", True)

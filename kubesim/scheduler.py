@@ -39,6 +39,9 @@ class Scheduler:
         self.cluster = cluster
         self._reported: dict[str, tuple[str, float]] = {}
 
+    def forget(self, live_uids: set[str]) -> None:
+        self._reported = {u: v for u, v in self._reported.items() if u in live_uids}
+
     def step(self) -> None:
         store = self.cluster.store
         pending = [p for p in store.refs("pods")

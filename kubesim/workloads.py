@@ -289,7 +289,7 @@ class Deployments:
         prev = d.get("status") or {}
         status: Obj = {"observedGeneration": d["metadata"].get("generation", 1), "replicas": replicas,
                        "updatedReplicas": updated, "readyReplicas": ready, "availableReplicas": available,
-                       "unavailableReplicas": max(0, want - available)}
+                       "unavailableReplicas": max(0, sum(r["spec"].get("replicas", 0) for r in all_rs) - available)}
         status = strip_zero(status, tuple(status))
         if prev.get("collisionCount"):
             status["collisionCount"] = prev["collisionCount"]
@@ -315,13 +315,24 @@ class Deployments:
             rsname = new["metadata"]["name"]
             complete = updated == want and available == want and replicas == want and \
                 all(r["spec"].get("replicas", 0) == 0 for r in old)
+            progressing = next((x for x in conds if x["type"] == "Progressing"), None)
+            progressed = (updated > prev.get("updatedReplicas", 0) or replicas < prev.get("replicas", 0)
+                          or ready > prev.get("readyReplicas", 0) or available > prev.get("availableReplicas", 0))
+            deadline = d["spec"].get("progressDeadlineSeconds")
             if complete:
                 put("Progressing", True, "NewReplicaSetAvailable",
                     f'ReplicaSet "{rsname}" has successfully progressed.')
             elif created_new:
                 put("Progressing", True, "NewReplicaSetCreated", f'Created new replica set "{rsname}"')
-            else:
+            elif progressed or progressing is None or progressing["reason"] == "NewReplicaSetAvailable":
                 put("Progressing", True, "ReplicaSetUpdated", f'ReplicaSet "{rsname}" is progressing.')
+                for cnd in conds:  # any progress refreshes lastUpdateTime, which the deadline counts from
+                    if cnd["type"] == "Progressing":
+                        cnd["lastUpdateTime"] = now
+            elif deadline is not None and progressing["reason"] != "ProgressDeadlineExceeded" and \
+                    clock.now() - (clock.parse(progressing.get("lastUpdateTime")) or clock.now()) > deadline:
+                put("Progressing", False, "ProgressDeadlineExceeded",
+                    f'ReplicaSet "{rsname}" has timed out progressing.')
         order = {"Available": 0, "Progressing": 1}
         conds.sort(key=lambda x: order.get(x["type"], 2))
         status["conditions"] = conds

@@ -82,7 +82,10 @@ def pod_list(*, cluster: Cluster, namespace: str | None = None, node_name: str |
     """Pod items sorted by namespace then name. `status` matches the STATUS column or the phase, any case."""
     if namespace:
         namespace_must_exist(cluster, namespace)
-    items = [pod_item(p) for p in raw_pods(cluster, namespace=namespace, node_name=node_name)]
+    # watch cache hook (kube/cache.py): pod_item is computed once per pod version (it must stay a pure function
+    # of the pod; the items are shared, read-only); the direct list when the cache is off or not ready
+    items = cache.list_objects(cluster, "pods", namespace=namespace, node_name=node_name, transform=pod_item,
+                               fallback=lambda: _list_pods(cluster, namespace, node_name, None))
     if status:
         wanted = status.strip().lower()
         items = [i for i in items if wanted in ((i["status"] or "").lower(), (i["phase"] or "").lower())]

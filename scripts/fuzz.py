@@ -109,7 +109,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-time", type=int, default=120, help="schemathesis time budget, seconds")
     parser.add_argument("--max-examples", type=int, default=20, help="test cases per operation and phase")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="schemathesis workers; more than 1 has tripped a thread-safety error inside hypothesis")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite database")
     parser.add_argument("--report-dir", default=None)

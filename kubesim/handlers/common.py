@@ -47,10 +47,9 @@ async def read_body(request: web.Request) -> Any:
 
 
 def wants_table(request: web.Request) -> bool:
-    accept = request.headers.get("Accept", "")
-    first = accept.split(",")[0] if accept else ""
-    return "as=Table" in first or ("as=Table" in accept and "g=meta.k8s.io" in accept
-                                   and not accept.startswith(JSON + ","))
+    """kubectl asks for `application/json;as=Table;v=v1;g=meta.k8s.io` first; -o json/yaml does not."""
+    first = request.headers.get("Accept", "").split(",")[0]
+    return "as=Table" in first and "g=meta.k8s.io" in first
 
 
 def query_bool(request: web.Request, name: str) -> bool:

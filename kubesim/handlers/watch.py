@@ -107,8 +107,14 @@ async def watch_objects(request: web.Request, cluster: Cluster, t: Target) -> we
                 typ, obj, prev, rv = await asyncio.wait_for(queue.get(), timeout=wait)
             except TimeoutError:
                 if bookmarks and time.monotonic() >= next_bookmark:
+                    # every event up to `current` was recorded before we read it; let their queued
+                    # callbacks land, and deliver them first, so the bookmark never skips one
+                    current = store.resource_version
+                    await asyncio.sleep(0)
+                    if not queue.empty():
+                        continue
                     bm = {"kind": res.kind, "apiVersion": res.api_version,
-                          "metadata": {"resourceVersion": str(store.resource_version)}}
+                          "metadata": {"resourceVersion": str(current)}}
                     await resp.write(dumps({"type": "BOOKMARK", "object": bm}) + b"\n")
                     next_bookmark = time.monotonic() + BOOKMARK_EVERY
                 continue

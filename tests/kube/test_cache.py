@@ -340,3 +340,53 @@ def test_idle_caches_stop(still: tuple[Any, Any], settings: Any) -> None:
     eventually(lambda: not thread.is_alive(), timeout=10)
     assert not cache.caches()
     assert cached(cluster, "pods")  # the next read starts a new one
+
+
+@ON
+def test_a_new_cache_after_shutdown_reuses_the_client(still: tuple[Any, Any]) -> None:
+    _, cluster = still
+    before = by_key(cached(cluster, "pods"))
+    client = clients.client_for(cluster)
+    cache.shutdown_all()  # shuts the open watch connection
+    assert clients.client_for(cluster) is client
+    assert by_key(cached(cluster, "pods")) == before  # a shut-down connection never went back to the pool
+
+
+# --- derived items ----------------------------------------------------------------------------------------
+
+@ON
+def test_transform_is_computed_once_per_object_version(still: tuple[Any, Any]) -> None:
+    sim, cluster = still
+    calls: list[str] = []
+
+    def shape(pod: dict[str, Any]) -> dict[str, Any]:
+        calls.append(pod["metadata"]["name"])
+        return {"name": pod["metadata"]["name"], "labels": dict(pod["metadata"].get("labels") or {})}
+
+    def listed() -> dict[str, dict[str, Any]]:
+        items = cache.list_objects(cluster, "pods", namespace="default", transform=shape, fallback=not_expected)
+        return {i["name"]: i for i in items}
+
+    first = listed()
+    assert len(calls) == len(first) > 1
+    assert listed() == first and len(calls) == len(first)  # nothing recomputed
+    name = sorted(first)[0]
+    sim.store.mutate("pods", "default", name, lambda p: {**p, "metadata": {**p["metadata"], "labels": {"v": "2"}}})
+    eventually(lambda: listed()[name]["labels"] == {"v": "2"}, timeout=5)
+    assert calls.count(name) == 2 and len(calls) == len(first) + 1  # only the changed pod
+
+
+def test_label_selectors_parse_like_the_api_servers() -> None:
+    from common.errors import InvalidRequest
+    from kube.cache_filters import label_matcher
+
+    labels = {"app": "web", "tier": "front"}
+    truths = {"app=web": True, "app==web": True, "app!=web": False, "app in (web, db)": True,
+              "tier notin (front)": False, "missing": False, "!missing": True, "app,tier=front": True,
+              "app=web,tier in (back)": False, "missing!=x": True, "missing notin (x)": True}
+    for selector, expected in truths.items():
+        matcher = label_matcher(selector)
+        assert matcher is not None and matcher(labels) is expected, selector
+    assert label_matcher("") is None
+    with pytest.raises(InvalidRequest):
+        label_matcher("app=(web")

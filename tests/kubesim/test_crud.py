@@ -225,3 +225,17 @@ def test_deployment_delete_returns_success_status(api: kubernetes.client.ApiClie
     assert status["kind"] == "Status" and status["status"] == "Success"
     assert (status["details"]["name"], status["details"]["group"], status["details"]["kind"]) == \
         ("gone", "apps", "deployments")
+
+
+def test_system_namespaces_cannot_be_deleted(core: CoreV1Api) -> None:
+    with pytest.raises(ApiException) as e:
+        core.delete_namespace("default")
+    assert e.value.status == 403
+    assert _status(e.value)["message"] == 'namespaces "default" is forbidden: this namespace may not be deleted'
+
+
+def test_delete_collection_by_label(core: CoreV1Api) -> None:
+    for i in range(3):
+        core.create_namespaced_pod("crud", _pod(f"bulk-{i}", bulk="yes"))
+    core.delete_collection_namespaced_pod("crud", label_selector="bulk=yes", grace_period_seconds=0)
+    assert not core.list_namespaced_pod("crud", label_selector="bulk=yes").items

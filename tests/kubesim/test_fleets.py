@@ -91,3 +91,15 @@ def test_bench_fleet_builds_fast() -> None:
         assert len(running) == 100 and {p.status.phase for p in running} == {"Running"}
         client.close()
     assert built < 30, built
+
+
+def test_stuck_rollout_exceeds_its_progress_deadline(demo_kubectl: Kubectl) -> None:
+    out = demo_kubectl("rollout", "status", "deployment/checkout", "-n", "shop", "--timeout=10s", check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip() == 'error: deployment "checkout" exceeded its progress deadline'
+    conds = json.loads(demo_kubectl("get", "deployment", "checkout", "-n", "shop", "-o", "json").stdout)[
+        "status"]["conditions"]
+    progressing = next(c for c in conds if c["type"] == "Progressing")
+    assert (progressing["status"], progressing["reason"]) == ("False", "ProgressDeadlineExceeded")
+    ok = demo_kubectl("rollout", "status", "deployment/nginx", "-n", "default", "--timeout=10s")
+    assert ok.stdout.strip() == 'deployment "nginx" successfully rolled out'

@@ -86,3 +86,21 @@ def test_kubeconfig_shape(sim: KubeSim) -> None:
     assert cfg["clusters"][0]["cluster"]["server"] == sim.url
     assert cfg["users"][0]["user"]["token"] == sim.token
     assert "certificate-authority-data" in cfg["clusters"][0]["cluster"]
+
+
+def test_stop_and_restart_keeps_address_and_objects() -> None:
+    import kubernetes
+
+    sim = KubeSim(fleet="empty", tick=0.1).start()
+    try:
+        v1 = kubernetes.client.CoreV1Api(kubernetes.config.new_client_from_config_dict(sim.kubeconfig()))
+        v1.create_namespace({"metadata": {"name": "survivor"}})
+        url = sim.url
+        sim.stop()
+        with pytest.raises(Exception):  # noqa: B017 - urllib3 raises its own connection errors
+            v1.list_namespace(_request_timeout=2)
+        sim.start()
+        assert sim.url == url
+        assert "survivor" in {n.metadata.name for n in v1.list_namespace().items}
+    finally:
+        sim.stop()

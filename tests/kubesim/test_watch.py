@@ -107,3 +107,17 @@ def test_watch_without_version_starts_with_current_state(core: CoreV1Api) -> Non
     got = {e["object"].metadata.name for e in watch.Watch().stream(core.list_namespaced_pod, "watched",
                                                                    timeout_seconds=1) if e["type"] == "ADDED"}
     assert names <= got
+
+
+def test_legacy_watch_path_and_watch_1(sim: KubeSim, core: CoreV1Api, tmp_path) -> None:  # noqa: ANN001
+    import requests
+
+    ca = tmp_path / "ca.crt"
+    ca.write_bytes(sim.ca_pem)
+    headers = {"Authorization": f"Bearer {sim.token}"}
+    names = {p.metadata.name for p in core.list_namespaced_pod("watched").items}
+    for url in ("/api/v1/watch/namespaces/watched/pods?timeoutSeconds=1",
+                "/api/v1/namespaces/watched/pods?watch=1&timeoutSeconds=1"):
+        r = requests.get(sim.url + url, headers=headers, verify=str(ca), timeout=10)
+        events = [json.loads(line) for line in r.text.splitlines()]
+        assert {e["object"]["metadata"]["name"] for e in events if e["type"] == "ADDED"} == names

@@ -1,0 +1,353 @@
+"""One watch cache: the objects of one resource of one cluster, listed once and kept current by a watch.
+
+The thread, the list/watch protocol and the consistency checks; the registry and the read API are kube/cache.py
+(whose docstring explains the design).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
+from kubernetes.watch.watch import iter_resp_lines
+
+from common import errors
+from kube.errors import translate
+
+log = logging.getLogger("kube.cache")
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource the cache can hold: the API class and its cluster-wide list/watch method."""
+
+    name: str
+    api: type
+    list_all: str
+
+
+RESOURCES: dict[str, Resource] = {r.name: r for r in (
+    Resource("pods", k8s.CoreV1Api, "list_pod_for_all_namespaces"),
+    Resource("nodes", k8s.CoreV1Api, "list_node"),
+    Resource("deployments", k8s.AppsV1Api, "list_deployment_for_all_namespaces"),
+    Resource("statefulsets", k8s.AppsV1Api, "list_stateful_set_for_all_namespaces"),
+    Resource("daemonsets", k8s.AppsV1Api, "list_daemon_set_for_all_namespaces"),
+    Resource("jobs", k8s.BatchV1Api, "list_job_for_all_namespaces"),
+    Resource("cronjobs", k8s.BatchV1Api, "list_cron_job_for_all_namespaces"),
+)}
+
+# Failures of the initial list a waiting read re-raises instead of reading directly (and waiting as long again).
+_TRANSPORT = (errors.ClusterTimeout, errors.ClusterUnreachable)
+
+
+class _Expired(Exception):
+    """The watch's resourceVersion is too old (410 Gone / Expired): relist."""
+
+
+class _Relist(Exception):
+    """A reader asked for a relist."""
+
+
+def as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _timeouts(read_extra: float = 0.0) -> tuple[float, float]:
+    return (settings.KUBE_CONNECT_TIMEOUT, settings.KUBE_READ_TIMEOUT + read_extra)
+
+
+class ResourceCache:
+    """The objects of one resource of one cluster, kept current by one daemon thread."""
+
+    def __init__(self, key: tuple[int, str, str], cluster_name: str, api_client: Any,
+                 epoch_now: Callable[[], int], on_exit: Callable[[ResourceCache], None]) -> None:
+        self.key = key
+        self.resource = RESOURCES[key[2]]
+        self.cluster_name = cluster_name
+        self._list_fn = getattr(self.resource.api(api_client), self.resource.list_all)
+        self._epoch_now = epoch_now
+        self._on_exit = on_exit
+        self._cond = threading.Condition()
+        self._objects: dict[tuple[str, str], Obj] = {}
+        self._memo: dict[Callable[[Obj], Any], dict[int, tuple[Obj, Any]]] = {}
+        self._rv: str | None = None
+        self._ready = False
+        self._error: BaseException | None = None  # why the first list failed (until one succeeds)
+        self._error_at = 0.0
+        self._broken_since: float | None = None
+        self._relist_wanted = False
+        self._verified_epoch = 0
+        self._events = 0  # watch events applied, ever
+        self._resp: Any = None
+        self._stop = threading.Event()
+        self.last_read = time.monotonic()
+        self.stats: Counter[str] = Counter()
+        self.thread = threading.Thread(target=self._run, daemon=True,
+                                       name=f"kube-watch-cache-{key[0]}-{key[2]}")
+
+    # --- for readers ------------------------------------------------------------------------------
+
+    @property
+    def resource_version(self) -> str | None:
+        return self._rv
+
+    @property
+    def verified_epoch(self) -> int:
+        """The write epoch (of this cluster and resource) the cache is known to have caught up with."""
+        return self._verified_epoch
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def objects(self, epoch: int, written_rv: int | None = None, need_current: bool = False) -> list[Obj] | None:
+        """The cached objects, or None when the cache cannot be trusted for this read (the caller reads directly)."""
+        self.last_read = started = time.monotonic()
+        with self._cond:
+            settled = self._cond.wait_for(lambda: self._ready or self._error is not None or self.stopped,
+                                          timeout=settings.KUBE_WATCH_CACHE_INITIAL_WAIT)
+            error, error_at = self._error, self._error_at
+            if settled and not self._ready and isinstance(error, _TRANSPORT) and error_at >= started:
+                # the cluster did not answer the list this read waited for: a direct read would only wait again
+                raise error
+            if not settled or not self._ready or self.stopped:
+                return None
+            broken = self._broken_since
+            if broken is not None and time.monotonic() - broken > settings.KUBE_WATCH_CACHE_STALE_SECONDS:
+                return None
+            fresh = self._verified_epoch >= epoch
+        if not fresh and not self._catch_up(epoch, written_rv, need_current):
+            return None
+        with self._cond:
+            return list(self._objects.values())
+
+    def derive(self, objects: list[Obj], transform: Callable[[Obj], Any]) -> list[Any]:
+        """`transform` of each object, remembered per object version (a new version is a new dict)."""
+        memo = self._memo.setdefault(transform, {})
+        if len(memo) > 2 * len(self._objects) + 100:  # forget the results of versions long replaced
+            memo.clear()
+        out = []
+        for obj in objects:
+            hit = memo.get(id(obj))
+            if hit is None or hit[0] is not obj:  # the object is kept in the entry, so its id cannot be reused
+                hit = memo[id(obj)] = (obj, transform(obj))
+            out.append(hit[1])
+        return out
+
+    def _catch_up(self, epoch: int, written_rv: int | None, need_current: bool) -> bool:
+        """Make sure the cache has seen our writes: their own version, else everything up to now."""
+        self.stats["consistent_reads"] += 1
+        target_int: int | None = written_rv
+        if need_current or written_rv is None:
+            try:
+                current = as_int(self._current_rv())
+            except Exception:  # noqa: BLE001 - the direct read that follows reports the cluster's error
+                return False
+            target_int = None if current is None else max(current, written_rv or 0)
+        timeout = settings.KUBE_WATCH_CACHE_SYNC_WAIT
+        with self._cond:
+            if target_int is not None and self._cond.wait_for(
+                    lambda: (as_int(self._rv) or -1) >= target_int or self.stopped, timeout=timeout):
+                if self.stopped:
+                    return False
+                self._verified_epoch = max(self._verified_epoch, epoch)
+                return True
+            self.stats["relists_for_reads"] += 1
+            self._relist_wanted = True
+        self._abort_stream()
+        with self._cond:
+            return self._cond.wait_for(lambda: self._verified_epoch >= epoch or self.stopped,
+                                       timeout=settings.KUBE_WATCH_CACHE_INITIAL_WAIT) and not self.stopped
+
+    def _current_rv(self) -> str | None:
+        response = self._list_fn(limit=1, _preload_content=False, _request_timeout=_timeouts())
+        try:
+            document = json.loads(response.data or b"{}")
+        finally:
+            response.release_conn()
+        return (document.get("metadata") or {}).get("resourceVersion")
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to end; a blocked stream read is unblocked by shutting its socket."""
+        self._stop.set()
+        self._abort_stream()
+        with self._cond:
+            self._cond.notify_all()
+
+    def _abort_stream(self) -> None:
+        resp = self._resp
+        if resp is None:
+            return
+        with contextlib.suppress(Exception):
+            resp.shutdown()  # urllib3 >= 2.3: unblocks a read in another thread
+
+    def is_idle(self) -> bool:
+        return time.monotonic() - self.last_read > settings.KUBE_WATCH_CACHE_IDLE_SECONDS
+
+    # --- the thread -------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        failures = 0
+        need_list = True
+        events_at_expiry = -1
+        while not self.stopped:
+            if self.is_idle():
+                self.stats["idle_stops"] += 1
+                break
+            try:
+                if need_list or self._relist_wanted:
+                    self._list()
+                    need_list = False
+                    if self.stopped:
+                        break
+                self._watch()
+                failures = 0
+            except (_Expired, _Relist) as why:
+                need_list = True
+                self.stats["expired" if isinstance(why, _Expired) else "relist_requests"] += 1
+                if isinstance(why, _Expired):
+                    if self._events == events_at_expiry:  # expired again with no event in between: back off
+                        failures += 1
+                        self._stop.wait(min(settings.KUBE_WATCH_CACHE_MAX_BACKOFF, 0.25 * 2 ** min(failures, 10)))
+                    events_at_expiry = self._events
+                continue
+            except Exception as exc:  # noqa: BLE001 - every failure is retried with back-off
+                if self.stopped:
+                    break
+                self._failed(exc)
+                failures += 1
+                delay = min(settings.KUBE_WATCH_CACHE_MAX_BACKOFF, 0.25 * 2 ** min(failures, 10))
+                self._stop.wait(delay * (1 + random.random() / 5))
+        self.stop()
+        self._on_exit(self)
+
+    def _failed(self, exc: BaseException) -> None:
+        error = translate(exc, self.cluster_name) or exc
+        log.warning("watch cache %s of cluster '%s': %s", self.resource.name, self.cluster_name,
+                    getattr(error, "message", None) or type(error).__name__)
+        self.stats["errors"] += 1
+        with self._cond:
+            if self._broken_since is None:
+                self._broken_since = time.monotonic()
+            if not self._ready:
+                self._error, self._error_at = error, time.monotonic()
+            self._cond.notify_all()
+
+    def _list(self) -> None:
+        """A complete, paginated list; swapped in whole once every page has arrived."""
+        started_epoch = self._epoch_now()
+        with self._cond:
+            self._relist_wanted = False
+        objects: dict[tuple[str, str], Obj] = {}
+        token: str | None = None
+        rv: str | None = None
+        while True:
+            options: dict[str, Any] = {"limit": settings.KUBE_WATCH_CACHE_PAGE_SIZE}
+            if token:
+                options["_continue"] = token
+            response = self._list_fn(**options, _preload_content=False, _request_timeout=_timeouts())
+            try:
+                document = json.loads(response.data or b"{}")
+            finally:
+                response.release_conn()
+            metadata = document.get("metadata") or {}
+            rv = rv or metadata.get("resourceVersion")  # every page is served at the first page's version
+            for obj in document.get("items") or []:
+                md = obj.get("metadata") or {}
+                objects[(md.get("namespace") or "", md.get("name") or "")] = obj
+            token = metadata.get("continue")
+            if not token:
+                break
+            if self.stopped:
+                return
+        with self._cond:
+            self._objects, self._rv = objects, rv
+            self._ready, self._error, self._broken_since = True, None, None
+            self._verified_epoch = max(self._verified_epoch, started_epoch)
+            self.stats["lists"] += 1
+            self._cond.notify_all()
+
+    def _watch(self) -> None:
+        """One watch request, applied event by event until it ends, breaks, or expires."""
+        remaining = settings.KUBE_WATCH_CACHE_IDLE_SECONDS - (time.monotonic() - self.last_read)
+        seconds = int(max(1, min(settings.KUBE_WATCH_CACHE_WATCH_SECONDS, remaining + 1)))
+        try:
+            resp = self._list_fn(watch=True, resource_version=self._rv, allow_watch_bookmarks=True,
+                                 timeout_seconds=seconds, _preload_content=False,
+                                 _request_timeout=_timeouts(seconds))
+        except ApiException as exc:
+            if exc.status == 410:
+                raise _Expired() from exc
+            raise
+        self._resp = resp
+        try:
+            if self.stopped or self._relist_wanted:
+                raise _Relist()
+            self.stats["watches"] += 1
+            with self._cond:
+                self._broken_since = None
+            try:
+                for line in iter_resp_lines(resp):
+                    if line:
+                        self._apply(json.loads(line))
+                    if self.stopped:
+                        return
+                    if self._relist_wanted:
+                        raise _Relist()
+            except (_Expired, _Relist):
+                raise
+            except Exception:
+                if self.stopped:
+                    return
+                if self._relist_wanted:  # the reader that asked for it shut the stream
+                    raise _Relist() from None
+                raise
+            if self._relist_wanted:
+                raise _Relist()
+        finally:
+            self._resp = None
+            with contextlib.suppress(Exception):
+                resp.close()  # never hand a (possibly shut-down) watch connection back to the pool for reuse
+                resp.release_conn()
+
+    def _apply(self, event: Obj) -> None:
+        kind, obj = event.get("type"), event.get("object") or {}
+        if kind == "ERROR":
+            code = obj.get("code")
+            if code == 410:
+                raise _Expired()
+            raise ApiException(status=code, reason=f"{obj.get('reason')}: {obj.get('message')}")
+        metadata = obj.get("metadata") or {}
+        with self._cond:
+            if kind in ("ADDED", "MODIFIED", "DELETED"):
+                key = (metadata.get("namespace") or "", metadata.get("name") or "")
+                if kind == "DELETED":
+                    self._objects.pop(key, None)
+                else:
+                    obj.pop("kind", None)  # list items carry no kind/apiVersion; keep the shapes identical
+                    obj.pop("apiVersion", None)
+                    self._objects[key] = obj
+            if metadata.get("resourceVersion"):
+                self._rv = metadata["resourceVersion"]
+            self.stats[str(kind)] += 1
+            self._events += 1
+            self._cond.notify_all()
