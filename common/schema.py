@@ -11,6 +11,7 @@ ERROR_CODES = {
     "403": "Your role (or the cluster) does not allow this",
     "404": "Not found: the message names what is missing",
     "409": "Conflict: duplicate name or stale resourceVersion",
+    "413": "Request body too large",
     "429": "Throttled, or an eviction refused by a PodDisruptionBudget",
     "500": "Unexpected server error (no details leak)",
     "502": "The cluster could not be reached or rejected our credentials",

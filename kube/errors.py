@@ -7,6 +7,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pydantic
 import urllib3.exceptions as u3
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
@@ -93,7 +94,16 @@ def translate(exc: BaseException, cluster_name: str) -> errors.AppError | None:
         )
     if isinstance(exc, ConfigException):
         return CredentialsUnusable(f"Stored kubeconfig of cluster '{cluster_name}' is unusable: {exc}")
+    if isinstance(exc, pydantic.ValidationError):
+        return from_model_validation(exc)
     return None
+
+
+def from_model_validation(exc: pydantic.ValidationError) -> errors.InvalidRequest:
+    """The client's own models refused an object before it was sent (e.g. a Deployment without a selector)."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ())) or "body"
+    return errors.InvalidRequest(f"{where}: {first.get('msg', 'invalid value')}")
 
 
 @contextmanager

@@ -134,9 +134,24 @@ SIMPLE_JWT = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "KubePolaris API",
     "DESCRIPTION": (
-        "Kubernetes multi-cluster management. Every response is the envelope "
-        "`{code, message, data}`; lists are `{items, total, page, pageSize}`. "
-        "Authenticate with `Authorization: Bearer <token>` from `POST /api/auth/login`."
+        "Kubernetes multi-cluster management. Every response is the envelope `{code, message, data}` "
+        "(`code` = HTTP status; errors carry `data: null`, validation errors `data.errors` per field); "
+        "lists are `{items, total, page, pageSize}`. Authenticate with `Authorization: Bearer <token>` "
+        "from `POST /api/auth/login`.\n\n"
+        "## WebSockets (not listed below: OpenAPI cannot describe them)\n"
+        "Same server, same token: the `Authorization` header or `?token=<jwt>` (never logged). "
+        "The server pings idle sockets; a session idle past the limit closes with 4408. Failures send "
+        "`{\"type\":\"error\",\"message\":...}` and then close with 4401 (bad/expired token), 4403 (role), "
+        "4404 (unknown cluster/pod), 4400 (bad parameter), 4502/4504 (cluster failed/timed out) or 1011.\n\n"
+        "**Log stream** `WS /ws/clusters/{id}/namespaces/{ns}/pods/{name}/logs` (viewer). Send "
+        "`{\"type\":\"subscribe\",\"container\":\"nginx\",\"follow\":true,\"tailLines\":100}` (also "
+        "`sinceSeconds`, `timestamps`, `previous`; a new subscribe switches container). Receive "
+        "`{\"type\":\"log\",\"data\":\"<line>\"}` per line and `{\"type\":\"end\"}` when the stream ends.\n\n"
+        "**Exec terminal** `WS /ws/clusters/{id}/namespaces/{ns}/pods/{name}/exec?container=&command=` "
+        "(operator). `command` defaults to `/bin/sh`; one value is split like a shell would, repeated values "
+        "are the argv. A TTY is allocated. Send `{\"type\":\"input\",\"data\":\"ls\\n\"}` and "
+        "`{\"type\":\"resize\",\"cols\":120,\"rows\":40}`. Receive `{\"type\":\"output\",\"data\":...}`, "
+        "then `{\"type\":\"exit\",\"code\":N}` and a normal close. Closing the socket ends the remote process."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -13,6 +13,9 @@ from accounts.models import User
 from accounts.tokens import SessionToken
 from common.permissions import Role
 
+# Every response any test sees is checked against the OpenAPI document (tests/schema/plugin.py).
+pytest_plugins = ["tests.schema.plugin"]
+
 PASSWORD = "Sturdy-Passw0rd!"
 
 

@@ -1,6 +1,5 @@
 """Every Python example under the README's "Python SDK" heading runs against a live server.
 
-Until that section is in README.md the examples come from docs/sdk-examples.md (the same text).
 Each block runs in its own interpreter with Django out of reach, against daphne + the demo
 simulator (registered as cluster 1); the placeholders `https://kubepolaris.example.com`,
 `your-token` and `admin`/`admin-password` are swapped for the live server's.
@@ -23,16 +22,15 @@ HEADING = re.compile(r"^(#+)\s+Python SDK\s*$", re.MULTILINE)
 
 
 def sdk_section() -> tuple[str, str]:
-    """(source name, markdown of the Python SDK section): README.md's when it has one."""
-    for path in (ROOT / "README.md", ROOT / "docs" / "sdk-examples.md"):
-        text = path.read_text() if path.exists() else ""
-        match = HEADING.search(text)
-        if match:
-            level = len(match.group(1))
-            rest = text[match.end():]
-            end = re.search(rf"^#{{1,{level}}}\s", rest, re.MULTILINE)
-            return path.name, rest[: end.start()] if end else rest
-    raise AssertionError("no 'Python SDK' heading in README.md or docs/sdk-examples.md")
+    """(source name, markdown of README.md's Python SDK section)."""
+    path = ROOT / "README.md"
+    text = path.read_text()
+    match = HEADING.search(text)
+    assert match, "no 'Python SDK' heading in README.md"
+    level = len(match.group(1))
+    rest = text[match.end():]
+    end = re.search(rf"^#{{1,{level}}}\s", rest, re.MULTILINE)
+    return path.name, rest[: end.start()] if end else rest
 
 
 SOURCE, SECTION = sdk_section()

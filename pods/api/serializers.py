@@ -18,7 +18,7 @@ class PodListQuerySerializer(serializers.Serializer):
 
 class PodDeleteQuerySerializer(serializers.Serializer):
     force = serializers.BooleanField(default=False, help_text="Delete at once (grace period 0)")
-    gracePeriod = serializers.IntegerField(required=False, min_value=0,
+    gracePeriod = serializers.IntegerField(required=False, min_value=0, max_value=86400,
                                            help_text="Seconds to let the pod stop; ignored with force")
 
 

@@ -75,5 +75,14 @@ def test_docs_assets_are_served_locally(anon_api: APIClient) -> None:
     assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
     assert assets, html[:500]
     for asset in assets:
-        assert asset.startswith(settings.STATIC_URL) or asset.startswith("/" + settings.STATIC_URL), asset
+        assert asset.startswith((settings.STATIC_URL, "/" + settings.STATIC_URL)), asset
         assert finders.find(asset.split(settings.STATIC_URL, 1)[1]), f"{asset} is not a local static file"
+
+
+def test_oversized_body_is_413_envelope(admin_api: APIClient) -> None:
+    """Found by the fuzzer: Django's upload limit must answer as an envelope, not a 500."""
+    from django.conf import settings
+
+    huge = "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
+    body = assert_envelope(admin_api.post("/api/users", {"username": "big", "password": huge}, format="json"), 413)
+    assert "too large" in body["message"]

@@ -208,6 +208,13 @@ class TestUpdate:
                                                       format="json"), 400)
         assert "selector" in body["message"] and "does not match" in body["message"]
 
+    def test_manifest_without_selector_or_template_is_400_not_500(self, api: Any, sim_cluster: Any) -> None:
+        """Found by the fuzzer: the client's own models refuse it before sending; that is the user's mistake."""
+        manifest = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {}, "spec": {}}
+        body = assert_envelope(api(Role.OPERATOR).put(deployment_url(sim_cluster, "default", "nginx"), manifest,
+                                                      format="json"), 400)
+        assert "selector" in body["message"] or "template" in body["message"]
+
     def test_unknown_deployment_is_404(self, api: Any, sim_cluster: Any, kubectl: Any) -> None:
         manifest = manifest_of(kubectl)
         manifest["metadata"]["name"] = "ghost"
