@@ -196,9 +196,12 @@ def _reap_idle() -> None:
 
 
 def stop_cluster(cluster_id: int) -> None:
-    """Stop every cache of the cluster (its client was dropped: changed or deleted)."""
+    """Stop every cache of the cluster (its client was dropped: changed or deleted) and forget its writes."""
     with _lock:
         doomed = [c for k, c in _caches.items() if k[0] == cluster_id]
+        for table in (_write_epochs, _unknown_epochs, _write_rvs):
+            for key in [k for k in table if k[0] == cluster_id]:
+                del table[key]
     for cache in doomed:
         cache.stop()
 

@@ -8,6 +8,7 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("KUBEPOLARIS_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # local state (SQLite, demo key file); not in git
 
 env = environ.Env(
     DEBUG=(bool, False),

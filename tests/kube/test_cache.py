@@ -16,7 +16,6 @@ from tests.api_mixins import assert_envelope
 from tests.conftest import register_sim
 from tests.pods.helpers import all_pages, deployment_url, pod_url, pods_url
 
-ON = override_settings(KUBE_WATCH_CACHE=True, KUBE_WATCH_CACHE_SYNC_WAIT=1.0)
 LISTS = {
     "pods": lambda c: gateway.core_v1(c).list_pod_for_all_namespaces,
     "nodes": lambda c: gateway.core_v1(c).list_node,
@@ -29,8 +28,11 @@ LISTS = {
 
 
 @pytest.fixture(autouse=True)
-def _no_caches_left(fresh_kubesim: Any) -> Iterator[None]:
-    """Stop every cache before the private sims stop (an open watch would hold up the server's shutdown)."""
+def _cache_on(settings: Any, fresh_kubesim: Any) -> Iterator[None]:
+    """The watch cache on (through pytest-django's `settings`, so every override unwinds in order), and every
+    cache stopped before the private sims stop (an open watch would hold up the server's shutdown)."""
+    settings.KUBE_WATCH_CACHE = True
+    settings.KUBE_WATCH_CACHE_SYNC_WAIT = 1.0
     yield
     cache.shutdown_all()
 
@@ -88,7 +90,6 @@ def live(db: Any, fresh_kubesim: Any) -> tuple[Any, Any]:
 
 # --- list, then watch --------------------------------------------------------------------------------
 
-@ON
 @pytest.mark.parametrize("resource", list(LISTS))
 def test_initial_list_equals_a_direct_list(still: tuple[Any, Any], resource: str) -> None:
     sim, cluster = still
@@ -100,7 +101,6 @@ def test_initial_list_equals_a_direct_list(still: tuple[Any, Any], resource: str
     assert the_cache(cluster, resource).stats["lists"] == 1
 
 
-@ON
 def test_paginated_initial_list_is_complete(still: tuple[Any, Any], settings: Any) -> None:
     settings.KUBE_WATCH_CACHE_PAGE_SIZE = 3
     _, cluster = still
@@ -109,7 +109,6 @@ def test_paginated_initial_list_is_complete(still: tuple[Any, Any], settings: An
     assert by_key(cached(cluster, "pods")) == by_key(direct)
 
 
-@ON
 def test_filters_match_the_api_servers(still: tuple[Any, Any]) -> None:
     _, cluster = still
     core = gateway.core_v1(cluster)
@@ -130,7 +129,6 @@ def test_filters_match_the_api_servers(still: tuple[Any, Any]) -> None:
         assert by_key(cached(cluster, "pods", **filters)) == expected, filters
 
 
-@ON
 def test_changes_in_the_cluster_arrive_through_the_watch(still: tuple[Any, Any]) -> None:
     sim, cluster = still
     assert ("default", "watched") not in by_key(cached(cluster, "pods"))
@@ -153,7 +151,6 @@ def test_changes_in_the_cluster_arrive_through_the_watch(still: tuple[Any, Any])
     assert watcher.resource_version == str(sim.store.resource_version)
 
 
-@ON
 def test_change_through_the_official_client_shows_in_the_rest_list(still: tuple[Any, Any], admin_api: Any) -> None:
     sim, cluster = still
     assert all_pages(admin_api, pods_url(cluster), namespace="default")  # warms the cache
@@ -167,7 +164,6 @@ def test_change_through_the_official_client_shows_in_the_rest_list(still: tuple[
     assert the_cache(cluster, "pods").stats["lists"] == 1
 
 
-@ON
 def test_410_gone_makes_the_cache_relist(still: tuple[Any, Any], settings: Any) -> None:
     """The API server stalls long enough for the watch to time out, and compacts its history meanwhile.
 
@@ -193,7 +189,6 @@ def test_410_gone_makes_the_cache_relist(still: tuple[Any, Any], settings: Any) 
 
 # --- read-your-writes ----------------------------------------------------------------------------------
 
-@ON
 def test_scale_then_list_reads_our_write(live: tuple[Any, Any], api: Any) -> None:
     sim, cluster = live
     operator = api(Role.OPERATOR)
@@ -222,7 +217,6 @@ def test_scale_then_list_reads_our_write(live: tuple[Any, Any], api: Any) -> Non
                         if p["name"].startswith("nginx-")} == truth, timeout=5)
 
 
-@ON
 def test_our_patch_is_read_back_at_once(still: tuple[Any, Any]) -> None:
     _, cluster = still
     pod = next(p for p in cached(cluster, "pods", namespace="default"))
@@ -236,7 +230,6 @@ def test_our_patch_is_read_back_at_once(still: tuple[Any, Any]) -> None:
     assert watcher.stats["consistent_reads"] == 5 and watcher.stats["relists_for_reads"] == 0
 
 
-@ON
 def test_delete_pod_then_list_reads_our_write(live: tuple[Any, Any], api: Any) -> None:
     sim, cluster = live
     operator = api(Role.OPERATOR)
@@ -252,7 +245,6 @@ def test_delete_pod_then_list_reads_our_write(live: tuple[Any, Any], api: Any) -
         assert after[victim]["status"] == "Terminating"
 
 
-@ON
 def test_cordon_then_list_nodes_reads_our_write(still: tuple[Any, Any], admin_api: Any) -> None:
     _, cluster = still
     nodes_url = f"/api/clusters/{cluster.pk}/nodes"
@@ -264,7 +256,6 @@ def test_cordon_then_list_nodes_reads_our_write(still: tuple[Any, Any], admin_ap
     assert the_cache(cluster, "nodes").stats["lists"] >= 1
 
 
-@ON
 def test_node_pod_counts_from_the_cache_match_the_direct_counts(still: tuple[Any, Any], admin_api: Any) -> None:
     _, cluster = still
     from clusters.nodes import selectors
@@ -278,7 +269,6 @@ def test_node_pod_counts_from_the_cache_match_the_direct_counts(still: tuple[Any
 
 # --- fallback ------------------------------------------------------------------------------------------
 
-@ON
 def test_unreachable_cluster_answers_502_from_the_direct_read(db: Any, fresh_kubesim: Any, admin_api: Any) -> None:
     sim = fresh_kubesim(tick=3600)
     cluster = register_sim(sim, name="gone")
@@ -290,7 +280,6 @@ def test_unreachable_cluster_answers_502_from_the_direct_read(db: Any, fresh_kub
     assert the_cache(cluster, "pods").stats["fallbacks"] >= 1
 
 
-@ON
 def test_a_cluster_that_dies_is_not_served_from_old_data(db: Any, fresh_kubesim: Any, admin_api: Any,
                                                          settings: Any) -> None:
     settings.KUBE_WATCH_CACHE_STALE_SECONDS = 0.5
@@ -302,8 +291,8 @@ def test_a_cluster_that_dies_is_not_served_from_old_data(db: Any, fresh_kubesim:
     eventually(lambda: admin_api.get(pods_url(cluster)).status_code == 502, timeout=10, interval=0.2)
 
 
-@override_settings(KUBE_WATCH_CACHE=False)
-def test_cache_off_starts_no_threads(still: tuple[Any, Any], admin_api: Any) -> None:
+def test_cache_off_starts_no_threads(still: tuple[Any, Any], admin_api: Any, settings: Any) -> None:
+    settings.KUBE_WATCH_CACHE = False
     _, cluster = still
     assert all_pages(admin_api, pods_url(cluster))
     assert cache.cached_objects(cluster, "pods") is None
@@ -312,7 +301,6 @@ def test_cache_off_starts_no_threads(still: tuple[Any, Any], admin_api: Any) -> 
 
 # --- lifecycle -------------------------------------------------------------------------------------------
 
-@ON
 def test_threads_end_when_the_client_is_dropped_and_on_shutdown(still: tuple[Any, Any], admin_api: Any) -> None:
     _, cluster = still
     assert not cache_threads()
@@ -331,7 +319,6 @@ def test_threads_end_when_the_client_is_dropped_and_on_shutdown(still: tuple[Any
     assert not cache_threads() and not cache.caches()
 
 
-@ON
 def test_idle_caches_stop(still: tuple[Any, Any], settings: Any) -> None:
     settings.KUBE_WATCH_CACHE_IDLE_SECONDS = 1.0
     _, cluster = still
@@ -342,7 +329,6 @@ def test_idle_caches_stop(still: tuple[Any, Any], settings: Any) -> None:
     assert cached(cluster, "pods")  # the next read starts a new one
 
 
-@ON
 def test_a_new_cache_after_shutdown_reuses_the_client(still: tuple[Any, Any]) -> None:
     _, cluster = still
     before = by_key(cached(cluster, "pods"))
@@ -354,7 +340,6 @@ def test_a_new_cache_after_shutdown_reuses_the_client(still: tuple[Any, Any]) ->
 
 # --- derived items ----------------------------------------------------------------------------------------
 
-@ON
 def test_transform_is_computed_once_per_object_version(still: tuple[Any, Any]) -> None:
     sim, cluster = still
     calls: list[str] = []
