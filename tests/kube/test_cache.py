@@ -203,7 +203,9 @@ def test_scale_then_list_reads_our_write(live: tuple[Any, Any], api: Any) -> Non
     after = assert_envelope(operator.get(workloads, {"type": "deployment", "namespace": "default"}), 200)
     assert {w["name"]: w["replicas"] for w in after["data"]["items"]}["nginx"] == 5  # at once, no polling
 
-    assert the_cache(cluster, "deployments").stats["relists_for_reads"] == 0  # the write's own event sufficed
+    deployments = the_cache(cluster, "deployments")
+    assert deployments.stats["consistent_reads"] == 1  # the read waited for our write ...
+    assert deployments.stats["relists_for_reads"] == 0  # ... and the write's own watch event sufficed
 
     # the pods are the controller's doing, a moment later in the cluster itself (a direct list made right after
     # the scale would not show them either); the cached list follows the cluster

@@ -75,7 +75,9 @@ class Command(BaseCommand):
         config = kc.reduce_kubeconfig(sim.kubeconfig())
         cluster = Cluster.objects.filter(name=DEMO_CLUSTER).first()
         if cluster is None:
-            services.create_cluster(name=DEMO_CLUSTER, api_server=sim.url, kubeconfig=config,
-                                    description="The embedded simulated cluster (kubesim)")
+            cluster = services.create_cluster(name=DEMO_CLUSTER, api_server=sim.url, kubeconfig=config,
+                                              description="The embedded simulated cluster (kubesim)")
         else:
-            services.update_cluster(cluster=cluster, api_server=sim.url, kubeconfig=config)
+            cluster = services.update_cluster(cluster=cluster, api_server=sim.url, kubeconfig=config)
+        # Contact it once, as `POST /api/clusters/:id/test` would, so the list shows it connected.
+        services.check_connection(cluster=Cluster.objects.get(pk=cluster.pk))
