@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pydantic
@@ -106,13 +106,16 @@ def from_model_validation(exc: pydantic.ValidationError) -> errors.InvalidReques
     return errors.InvalidRequest(f"{where}: {first.get('msg', 'invalid value')}")
 
 
+Translator = Callable[[BaseException, str], "errors.AppError | None"]
+
+
 @contextmanager
-def translated(cluster_name: str) -> Iterator[None]:
-    """Use around any code that talks to a cluster (e.g. iterating a stream)."""
+def translated(cluster_name: str, translator: Translator | None = None) -> Iterator[None]:
+    """Use around any code that talks to a cluster (e.g. iterating a stream); `translator` for other clients."""
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - re-raised as an application error or unchanged
-        app_error = translate(exc, cluster_name)
+        app_error = (translator or translate)(exc, cluster_name)
         if app_error is None or app_error is exc:
             raise
         raise app_error from exc

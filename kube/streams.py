@@ -77,15 +77,9 @@ def translate_aio(exc: BaseException, cluster_name: str) -> errors.AppError | No
     return None
 
 
-@contextlib.contextmanager
 def translated_aio(cluster_name: str) -> Any:
-    try:
-        yield
-    except Exception as exc:  # noqa: BLE001 - re-raised as an application error or unchanged
-        app_error = translate_aio(exc, cluster_name)
-        if app_error is None or app_error is exc:
-            raise
-        raise app_error from exc
+    """`kube.errors.translated` for the asyncio client's failures."""
+    return translated(cluster_name, translate_aio)
 
 
 def _aio_configuration(cluster: Cluster) -> Configuration:
