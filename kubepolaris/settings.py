@@ -219,8 +219,9 @@ WS_PING_TIMEOUT = env.int("WS_PING_TIMEOUT", default=30)
 # Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a
 # full list per request. Off by default: reads go straight to the cluster. `run.py demo` turns it on.
 KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=False)
-# Seconds the first read of a resource waits for the cache's initial list before reading the cluster directly.
-KUBE_WATCH_CACHE_INITIAL_WAIT = env.float("KUBE_WATCH_CACHE_INITIAL_WAIT", default=10.0)
+# Seconds the first read of a resource waits for the cache's initial list before reading the cluster directly
+# (20,000 pods take 5-9 s to list; a cluster that does not answer fails sooner, by KUBE_READ_TIMEOUT).
+KUBE_WATCH_CACHE_INITIAL_WAIT = env.float("KUBE_WATCH_CACHE_INITIAL_WAIT", default=20.0)
 # A cache nobody has read for this many seconds stops watching and frees its memory.
 KUBE_WATCH_CACHE_IDLE_SECONDS = env.float("KUBE_WATCH_CACHE_IDLE_SECONDS", default=600.0)
 # After one of our own writes, seconds a read waits for the watch to catch up before it relists.
