@@ -208,6 +208,9 @@ def _drain(resp: Any, timeout: float = 10) -> tuple[str, str]:
         out.append(resp.read_stdout(timeout=0))
         err.append(resp.read_stderr(timeout=0))
     assert not resp.is_open(), "server did not close the exec stream"
+    # Reading one channel can pull the other's last frames (and the close) off the socket: collect them too.
+    out.append(resp.read_stdout(timeout=0))
+    err.append(resp.read_stderr(timeout=0))
     return "".join(out), "".join(err)
 
 
