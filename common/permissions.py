@@ -11,6 +11,8 @@ from django.db import models
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from common.names import validate_path_names
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -67,9 +69,17 @@ class RolePermission(BasePermission):
 
 
 class RoleViewMixin:
-    """Mix into any API view: `read_role`, `write_role`, `action_roles` say who may do what."""
+    """Mix into any API view: `read_role`, `write_role`, `action_roles` say who may do what.
+
+    After authentication and the role check, the path's namespace and object names are checked with
+    Kubernetes' grammar (common.names), so no view can pass `..` or `a/b` on to a cluster.
+    """
 
     permission_classes = [RolePermission]
     read_role: str = Role.VIEWER
     write_role: str = Role.OPERATOR
     action_roles: dict[str, str] = {}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc] - mixed into a DRF APIView
+        validate_path_names(kwargs)

@@ -69,3 +69,19 @@ class EnvelopeAutoSchema(AutoSchema):
                 code, {"description": description, "content": {"application/json": {"schema": ERROR_ENVELOPE}}}
             )
         return wrapped
+
+
+def path_name_patterns(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: path `namespace`/`name` parameters carry Kubernetes' grammar."""
+    from common.names import PATH_NAME_RULES
+
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                rule = PATH_NAME_RULES.get(parameter.get("name"))
+                if parameter.get("in") == "path" and rule:
+                    grammar, longest, called = rule
+                    parameter["schema"] = {**parameter.get("schema", {}), "pattern": grammar.pattern,
+                                           "maxLength": longest}
+                    parameter.setdefault("description", f"Must be {called}; anything else is a 400.")
+    return result

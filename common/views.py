@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found, server_error
 
 from common.envelope import json_response
 
 
+@csrf_exempt  # a POST to an unknown path is a 404, not a CSRF refusal
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     return json_response(404, f"No API endpoint at {request.method} {request.path}")
 
@@ -21,3 +24,10 @@ def handler500(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return json_response(500, "Internal server error")
     return server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: under /api/ an envelope (the API authenticates with tokens, not cookies)."""
+    if request.path.startswith("/api/"):
+        return json_response(403, f"CSRF check failed: {reason or 'missing or wrong token'}")
+    return django_csrf_failure(request, reason)

@@ -12,6 +12,8 @@ from django.conf import settings
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.config import new_client_from_config_dict
 
+from kube.paths import guard_rest_client
+
 if TYPE_CHECKING:
     from clusters.models import Cluster
 
@@ -43,9 +45,10 @@ def build_client(cluster: Cluster) -> ApiClient:
     kubeconfig = config_with_server(yaml.safe_load(cluster.get_kubeconfig()), cluster.api_server)
     configuration = type.__call__(Configuration)
     configuration.retries = 0  # a dead cluster must fail within the timeout, not after urllib3's retries
-    return new_client_from_config_dict(
+    client = new_client_from_config_dict(
         kubeconfig, persist_config=False, temp_file_path=_private_tmp_dir(), client_configuration=configuration
     )
+    return guard_rest_client(client)
 
 
 def client_for(cluster: Cluster) -> ApiClient:

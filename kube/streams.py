@@ -36,6 +36,7 @@ from common import errors
 from kube.clients import client_for
 from kube.errors import from_api_exception, translated
 from kube.gateway import default_timeout
+from kube.paths import check_url_path
 
 if TYPE_CHECKING:
     from clusters.models import Cluster
@@ -249,6 +250,7 @@ class PodStreams:
         headers = {"Accept": "*/*", "User-Agent": "kubepolaris"}
         for auth in (await self._configuration.auth_settings()).values():
             headers[auth["key"]] = auth["value"]
+        check_url_path(path)
         url = self._configuration.host + path + (f"?{urlencode(query)}" if query else "")
         connect, _read = default_timeout()
         response = await asyncio.wait_for(
@@ -317,6 +319,7 @@ class PodStreams:
     ) -> AsyncIterator[ExecProcess]:
         """A remote command with stdin and a TTY; leaving the block closes the WebSocket (the process ends)."""
         self._session()
+        check_url_path(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(name, safe='')}/exec")
         api = CoreV1Api(self._ws_api)
         with translated_aio(self.cluster_name):
             connecting = await api.connect_get_namespaced_pod_exec_without_preload_content(

@@ -7,6 +7,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import re_path
 
+from common.middleware import encoded_slash_parameter
 from pods.routing import websocket_urlpatterns as pod_sockets
 
 
@@ -15,9 +16,14 @@ class UnknownSocketConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
-        message = f"No WebSocket endpoint at /{self.scope['path'].lstrip('/')}"
+        raw_path = self.scope.get("raw_path") or b""
+        parameter = encoded_slash_parameter(raw_path.decode("latin1"))
+        if parameter:  # `pods/a%2Fb` was decoded into two segments: say what is wrong, as the REST API does
+            message, code = f"{parameter}: a name cannot contain a slash ('%2F' in the path)", 4400
+        else:
+            message, code = f"No WebSocket endpoint at /{self.scope['path'].lstrip('/')}", 4404
         await self.send(text_data=json.dumps({"type": "error", "message": message}))
-        await self.close(code=4404)
+        await self.close(code=code)
 
     async def receive(self, text_data: Any = None, bytes_data: Any = None) -> None:
         """Nothing to do: the socket is closing."""

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 APPEND_SLASH = False
+CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
 ROOT_URLCONF = "kubepolaris.urls"
 TEMPLATES = [
@@ -163,6 +164,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "common.schema.path_name_patterns"],
 }
 
 # Kubernetes gateway: timeouts (seconds) on every call to a cluster.

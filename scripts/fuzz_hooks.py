@@ -1,10 +1,12 @@
 """Schemathesis hooks for scripts/fuzz.py (loaded through SCHEMATHESIS_HOOKS=scripts.fuzz_hooks).
 
 They keep the fuzz run meaningful without hiding anything:
-- path parameters are drawn half of the time from objects that really exist (the registered
+- path parameters are drawn a third of the time from objects that really exist (the registered
   simulator's id, its nodes, deployments and pods, the throw-away users), so the fuzzer reaches
-  the code behind the 404s; DELETE of a deployment only ever names one of them, so the others
-  survive for GET/PUT/scale/restart;
+  the code behind the 404s (DELETE of a deployment only ever names one of them, so the others
+  survive for GET/PUT/scale/restart), and a third of the time, where the path has a namespace or
+  name, from outside Kubernetes' name grammar (`..`, `%2E`, `a/b`, upper case, too long): those
+  must be refused before anything reaches the cluster;
 - operations that would destroy the fixture are redirected, not skipped: PUT/DELETE of the
   fuzzed cluster go to a second, sacrificial registration of the same simulator; PUT/DELETE of
   the admin user go to a sacrificial user; `POST /api/auth/logout` and `/api/auth/refresh`
@@ -40,6 +42,17 @@ def as_int(value: Any) -> int | None:
         return None
 
 
+# Outside Kubernetes' name grammar (the complement of the schema's `pattern`): each must be a 400 (or a 404
+# for an empty segment), and must never reach the cluster as another path (`pods/..` is the namespace itself).
+BAD_NAMES = [".", "..", "%2E", "%2E%2E", "a/b", "..%2F..", "Upper", "a_b", "-a", "a-", "a" * 254, "\u00e9", " "]
+
+
+def with_bad_names(strategy: Any, names: list[str]) -> Any:
+    """Path parameters as `strategy` draws them, with one `namespace`/`name` replaced by a bad name."""
+    return st.tuples(strategy, st.sampled_from(names), st.sampled_from(BAD_NAMES)).map(
+        lambda drawn: {**drawn[0], drawn[1]: drawn[2]})
+
+
 @schemathesis.hook
 def before_generate_path_parameters(hook_context: schemathesis.HookContext, strategy: Any) -> Any:
     operation = hook_context.operation
@@ -47,9 +60,13 @@ def before_generate_path_parameters(hook_context: schemathesis.HookContext, stra
         return strategy
     table = context()["real_parameters"]
     real = table.get(f"{operation.method.upper()} {operation.path}") or table.get(operation.path)
-    if not real:
-        return strategy
-    return st.one_of(st.sampled_from(real), strategy)
+    choices = [strategy]
+    if real:
+        choices.insert(0, st.sampled_from(real))
+    names = [name for name in ("namespace", "name") if "{" + name + "}" in operation.path]
+    if names:
+        choices.append(with_bad_names(st.sampled_from(real) if real else strategy, names))
+    return st.one_of(*choices) if len(choices) > 1 else strategy
 
 
 @schemathesis.hook

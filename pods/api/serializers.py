@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from common.names import query_name_field
+
 # ruff: noqa: N815 - the API's field names are camelCase
 
 
 # --- query parameters ----------------------------------------------------------------------------
 
 class PodListQuerySerializer(serializers.Serializer):
-    namespace = serializers.CharField(required=False, allow_blank=True, help_text="Only this namespace")
+    namespace = query_name_field("namespace", "Only this namespace")
     status = serializers.CharField(required=False, allow_blank=True,
                                    help_text="The STATUS column or the phase, any case")
-    nodeName = serializers.CharField(required=False, allow_blank=True, help_text="Only pods on this node")
+    nodeName = query_name_field("name", "Only pods on this node")
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the pod name, any case")
 
 

@@ -22,6 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from accounts.sessions import user_group
 from clusters.selectors import get_cluster
 from common import errors
+from common.names import path_name_problems
 from common.permissions import Role, has_role, refusal
 from kube.streams import PodInfo, PodStreams, open_streams
 from pods.sockets.frames import close_code, parse_frame
@@ -61,6 +62,8 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         self.namespace, self.pod_name = kwargs["namespace"], kwargs["name"]
         try:
+            for parameter, reasons in path_name_problems(kwargs).items():
+                raise errors.InvalidRequest(f"{parameter}: {reasons[0]}")
             cluster = await database_sync_to_async(get_cluster)(cluster_id=kwargs["cluster_id"])
             self.streams = await open_streams(cluster)
             self.pod = await self.streams.read_pod(self.namespace, self.pod_name)

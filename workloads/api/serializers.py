@@ -8,6 +8,7 @@ import yaml
 from django.conf import settings
 from rest_framework import serializers
 
+from common.names import query_name_field
 from pods.api.serializers import PodItemSerializer
 from workloads.selectors import KINDS
 
@@ -19,7 +20,7 @@ VALID_TYPES = ", ".join(KINDS)
 # --- query parameters ----------------------------------------------------------------------------
 
 class WorkloadListQuerySerializer(serializers.Serializer):
-    namespace = serializers.CharField(required=False, allow_blank=True, help_text="Only this namespace")
+    namespace = query_name_field("namespace", "Only this namespace")
     type = serializers.CharField(required=False, allow_blank=True,
                                  help_text=f"One kind or a comma list of: {VALID_TYPES} (default: all)")
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the name, any case")
