@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Grant, User
 from common.errors import NotFound
 
 
@@ -19,3 +19,7 @@ def user_get(*, user_id: int | str) -> User:
     if user is None:
         raise NotFound(f"User {user_id} not found")
     return user
+
+
+def grant_list(*, user: User) -> QuerySet[Grant]:
+    return Grant.objects.filter(user=user).order_by("id")

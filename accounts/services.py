@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 
-from accounts.models import User
+from accounts.models import Grant, User
 from accounts.sessions import end_live_sessions
 from accounts.tokens import SessionToken
-from common.errors import Conflict, InvalidRequest, Unauthenticated
+from common.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
 from common.permissions import Role
 
 WRONG_CREDENTIALS = "Invalid username or password"
@@ -82,7 +82,7 @@ def update_user(*, user: User, data: dict[str, Any]) -> User:
     username = data.get("username")
     if username and User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
         raise Conflict(f"A user named '{username}' already exists")
-    for field in ("username", "email", "role", "is_active"):
+    for field in ("username", "email", "role", "scope", "is_active"):
         if field in data:
             setattr(user, field, data[field])
     if data.get("password"):
@@ -102,3 +102,35 @@ def delete_user(*, user: User) -> None:
     user_id = user.pk
     user.delete()
     transaction.on_commit(lambda: end_live_sessions(user_id, "Your account was removed"))
+
+
+@transaction.atomic
+def create_grant(*, user: User, cluster_id: int, namespace: str | None, role: str) -> Grant:
+    """Give `user` a role on a cluster (namespace None) or one namespace of it; the user becomes scoped."""
+    from clusters.models import Cluster
+
+    if user.role == Role.ADMIN:
+        raise exceptions.ValidationError({"user": [f"'{user.username}' is an admin: admins have every right on "
+                                                   "every cluster, grants would not narrow them"]})
+    if not Cluster.objects.filter(pk=cluster_id).exists():
+        raise exceptions.ValidationError({"clusterId": [f"No cluster with id {cluster_id}"]})
+    if Grant.objects.filter(user=user, cluster_id=cluster_id, namespace=namespace).exists():
+        where = f"namespace '{namespace}' of cluster {cluster_id}" if namespace else f"the whole cluster {cluster_id}"
+        raise Conflict(f"'{user.username}' already has a grant on {where}; delete it first to change its role")
+    try:
+        with transaction.atomic():
+            grant = Grant.objects.create(user=user, cluster_id=cluster_id, namespace=namespace, role=role)
+    except IntegrityError as exc:  # a concurrent duplicate won the race
+        raise Conflict(f"'{user.username}' already has this grant") from exc
+    # A user who had every cluster now has only this: sockets opened under the wider access end.
+    transaction.on_commit(lambda: end_live_sessions(user.pk, "Your access changed; reconnect"))
+    return grant
+
+
+def delete_grant(*, user: User, grant_id: int | str) -> None:
+    """Remove a grant. Never widens access: a scoped user without grants sees nothing until set back to 'all'."""
+    grant = Grant.objects.filter(pk=grant_id, user=user).first() if str(grant_id).isdigit() else None
+    if grant is None:
+        raise NotFound(f"Grant {grant_id} of user '{user.username}' not found")
+    grant.delete()
+    end_live_sessions(user.pk, "Your access changed; reconnect")

@@ -21,9 +21,12 @@ def get_cluster(*, cluster_id: str | int) -> Cluster:
     return cluster
 
 
-def cluster_list(*, search: str | None = None) -> QuerySet[Cluster]:
-    """Clusters ordered by name, optionally those whose name contains `search` (case-insensitive)."""
+def cluster_list(*, search: str | None = None, only_ids: set[int] | None = None) -> QuerySet[Cluster]:
+    """Clusters ordered by name, optionally those whose name contains `search` (case-insensitive);
+    `only_ids` (a scoped user's granted clusters) narrows the list before it is paginated."""
     clusters = Cluster.objects.order_by("name", "pk")
+    if only_ids is not None:
+        clusters = clusters.filter(pk__in=only_ids)
     if search:
         clusters = clusters.filter(name__icontains=search.strip())
     return clusters

@@ -1,9 +1,12 @@
 """User and auth bodies, camelCase as in the contract."""
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import Grant, Scope, User
+from common.names import DNS1123_LABEL_MAX, name_problem
 from common.permissions import Role
 
 
@@ -15,7 +18,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "isActive", "lastLogin", "createdAt"]
+        fields = ["id", "username", "email", "role", "scope", "isActive", "lastLogin", "createdAt"]
         read_only_fields = fields
 
 
@@ -35,6 +38,9 @@ class UserUpdateSerializer(serializers.Serializer):
                                      style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
+    scope = serializers.ChoiceField(choices=Scope.choices, required=False,
+                                    help_text="'all' gives back the global role on every cluster; grants then "
+                                              "count again only once a new grant is given")
     isActive = serializers.BooleanField(source="is_active", required=False)  # noqa: N815
 
 
@@ -50,3 +56,37 @@ class TokenSerializer(serializers.Serializer):
 
 class LoginResultSerializer(TokenSerializer):
     user = UserSerializer()
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    clusterId = serializers.IntegerField(source="cluster_id", read_only=True)  # noqa: N815
+    namespace = serializers.CharField(read_only=True, allow_null=True, help_text="null: the whole cluster")
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)  # noqa: N815
+
+    class Meta:
+        model = Grant
+        fields = ["id", "clusterId", "namespace", "role", "createdAt"]
+        read_only_fields = fields
+
+
+class StrictCharField(serializers.CharField):
+    """A string, never a number turned into one (`12` is a wrong type here, not the namespace "12")."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class GrantCreateSerializer(serializers.Serializer):
+    clusterId = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # noqa: N815
+    namespace = StrictCharField(required=False, allow_null=True, allow_blank=True,
+                                      max_length=DNS1123_LABEL_MAX + 1, default=None,
+                                      help_text="A namespace of the cluster; null or absent: the whole cluster")
+    role = serializers.ChoiceField(choices=[(Role.VIEWER, "Viewer"), (Role.OPERATOR, "Operator")])
+
+    def validate_namespace(self, value: str | None) -> str | None:
+        problem = name_problem(value, "namespace") if value else None
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value or None

@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api.serializers import (
+    GrantCreateSerializer,
+    GrantSerializer,
     LoginResultSerializer,
     LoginSerializer,
     TokenSerializer,
@@ -105,3 +107,33 @@ class UserViewSet(RoleViewMixin, viewsets.ViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         services.delete_user(user=selectors.user_get(user_id=pk))
         return ok(message="User deleted")
+
+
+@extend_schema(tags=["users"])
+class GrantViewSet(RoleViewMixin, viewsets.ViewSet):
+    """A user's grants (admins only): a role on a whole cluster or on one namespace of it."""
+
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    pagination_class = EnvelopePagination
+    action_label = "managing grants"
+
+    @extend_schema(responses=GrantSerializer(many=True), summary="The user's grants, oldest first")
+    def list(self, request: Request, pk: str) -> Response:
+        grants = selectors.grant_list(user=selectors.user_get(user_id=pk))
+        return paginate(grants, request, lambda page: GrantSerializer(page, many=True).data)
+
+    @extend_schema(request=GrantCreateSerializer, responses={201: GrantSerializer},
+                   summary="Give a grant; the user is then scoped to their grants")
+    def create(self, request: Request, pk: str) -> Response:
+        user = selectors.user_get(user_id=pk)
+        body = GrantCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        grant = services.create_grant(user=user, cluster_id=body.validated_data["clusterId"],
+                                      namespace=body.validated_data["namespace"], role=body.validated_data["role"])
+        return created(GrantSerializer(grant).data)
+
+    @extend_schema(responses=None, summary="Remove a grant (never widens access)")
+    def destroy(self, request: Request, pk: str, grant_id: str) -> Response:
+        services.delete_grant(user=selectors.user_get(user_id=pk), grant_id=grant_id)
+        return ok(message="Grant deleted")

@@ -12,15 +12,16 @@ from clusters.api.node_serializers import (
     NodeDetailSerializer,
     NodeSerializer,
 )
+from clusters.api.scoped import ClusterScopedView
 from clusters.nodes import drain, selectors, services
-from clusters.selectors import get_cluster
 from common.pagination import EnvelopePagination, paginate
-from common.permissions import Role, RoleViewMixin
+from common.permissions import Role
 from common.responses import ok
 
 
 @extend_schema(tags=["nodes"])
-class NodeViewSet(RoleViewMixin, viewsets.ViewSet):
+class NodeViewSet(ClusterScopedView, viewsets.ViewSet):
+    cluster_wide = True  # nodes belong to no namespace: a scoped user needs a whole-cluster grant
     read_role = Role.VIEWER
     write_role = Role.OPERATOR
     pagination_class = EnvelopePagination
@@ -36,24 +37,24 @@ class NodeViewSet(RoleViewMixin, viewsets.ViewSet):
         responses=NodeSerializer(many=True),
     )
     def list(self, request: Request, cluster_id: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         items = selectors.node_list(cluster=cluster, search=request.query_params.get("search"),
                                     status=request.query_params.get("status"))
         return paginate(items, request, lambda page: NodeSerializer(page, many=True).data)
 
     @extend_schema(responses=NodeDetailSerializer)
     def retrieve(self, request: Request, cluster_id: str, name: str) -> Response:
-        detail = selectors.node_detail(cluster=get_cluster(cluster_id=cluster_id), name=name)
+        detail = selectors.node_detail(cluster=self.cluster, name=name)
         return ok(NodeDetailSerializer(detail).data)
 
     @extend_schema(request=None, responses=NodeSerializer, description="Mark unschedulable (idempotent).")
     def cordon(self, request: Request, cluster_id: str, name: str) -> Response:
-        node = services.cordon(cluster=get_cluster(cluster_id=cluster_id), name=name)
+        node = services.cordon(cluster=self.cluster, name=name)
         return ok(NodeSerializer(node).data, message=f"Node {name} cordoned")
 
     @extend_schema(request=None, responses=NodeSerializer, description="Mark schedulable (idempotent).")
     def uncordon(self, request: Request, cluster_id: str, name: str) -> Response:
-        node = services.uncordon(cluster=get_cluster(cluster_id=cluster_id), name=name)
+        node = services.uncordon(cluster=self.cluster, name=name)
         return ok(NodeSerializer(node).data, message=f"Node {name} uncordoned")
 
     @extend_schema(
@@ -62,7 +63,7 @@ class NodeViewSet(RoleViewMixin, viewsets.ViewSet):
                     "that were refused or could not be evicted in time (with the PodDisruptionBudget's message).",
     )
     def drain(self, request: Request, cluster_id: str, name: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         body = DrainRequestSerializer(data=request.data if request.data is not None else {})
         body.is_valid(raise_exception=True)
         options = drain.DrainOptions(

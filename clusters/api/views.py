@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import access
 from clusters import selectors, services
 from clusters.api.serializers import ClusterSerializer, ClusterWriteSerializer, ConnectionTestSerializer
 from common.pagination import EnvelopePagination, paginate
@@ -28,7 +29,8 @@ class ClusterViewSet(RoleViewMixin, viewsets.ViewSet):
         responses=ClusterSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
-        clusters = selectors.cluster_list(search=request.query_params.get("search"))
+        clusters = selectors.cluster_list(search=request.query_params.get("search"),
+                                          only_ids=access.visible_cluster_ids(request.user))
         return paginate(clusters, request, lambda page: ClusterSerializer(page, many=True).data)
 
     @extend_schema(request=ClusterWriteSerializer, responses={201: ClusterSerializer})
@@ -39,7 +41,8 @@ class ClusterViewSet(RoleViewMixin, viewsets.ViewSet):
 
     @extend_schema(responses=ClusterSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return ok(ClusterSerializer(selectors.get_cluster(cluster_id=pk)).data)
+        cluster = access.authorize(request.user, cluster_id=pk, needed=Role.VIEWER, what="reading a cluster")
+        return ok(ClusterSerializer(cluster).data)
 
     @extend_schema(request=ClusterWriteSerializer, responses=ClusterSerializer,
                    description="Update any subset of the create fields.")

@@ -16,6 +16,7 @@ from kubepolaris.sdk.types import (
     Deployment,
     DrainResult,
     Event,
+    Grant,
     LoginResult,
     Node,
     NodeDetail,
@@ -92,13 +93,40 @@ class UsersAPI(_Group):
         return cast(User, self._t.request("POST", "/api/users", json=body, idempotent=False))
 
     def update(self, user_id: int | str, *, username: str | None = None, password: str | None = None,
-               email: str | None = None, role: str | None = None, is_active: bool | None = None) -> User:
-        """Change the given fields only."""
-        body = _body(username=username, password=password, email=email, role=role, isActive=is_active)
+               email: str | None = None, role: str | None = None, is_active: bool | None = None,
+               scope: str | None = None) -> User:
+        """Change the given fields only (`scope="all"` gives a scoped user back their global role everywhere)."""
+        body = _body(username=username, password=password, email=email, role=role, isActive=is_active, scope=scope)
         return cast(User, self._t.request("PUT", f"/api/users/{segment(user_id)}", json=body))
 
     def delete(self, user_id: int | str) -> None:
         self._t.request("DELETE", f"/api/users/{segment(user_id)}")
+
+    def grants(self, user_id: int | str) -> GrantsAPI:
+        """`/api/users/:id/grants`: what a non-admin may reach, per cluster or namespace."""
+        return GrantsAPI(self._t, user_id)
+
+
+class GrantsAPI(_Group):
+    """`/api/users/:id/grants` (admins only). Giving a grant scopes the user to their grants."""
+
+    def __init__(self, transport: Transport, user_id: int | str) -> None:
+        super().__init__(transport)
+        self._base = f"/api/users/{segment(user_id)}/grants"
+
+    def list(self, page: int = 1, page_size: int = 20) -> Page[Grant]:
+        return self._page(self._base, {"page": page, "pageSize": page_size})
+
+    def iter_all(self, page_size: int = 100) -> Iterator[Grant]:
+        return iterate_pages(lambda p, s: self.list(page=p, page_size=s), page_size)
+
+    def create(self, cluster_id: int, role: str, namespace: str | None = None) -> Grant:
+        """`role` viewer|operator on the whole cluster (`namespace=None`) or on one namespace of it."""
+        body = {"clusterId": cluster_id, "role": role, "namespace": namespace}
+        return cast(Grant, self._t.request("POST", self._base, json=body, idempotent=False))
+
+    def delete(self, grant_id: int | str) -> None:
+        self._t.request("DELETE", f"{self._base}/{segment(grant_id)}")
 
 
 class NodesAPI(_Group):

@@ -15,8 +15,17 @@ class User(TypedDict):
     username: str
     email: str
     role: Role
+    scope: Literal["all", "granted"]
     isActive: bool
     lastLogin: str | None
+    createdAt: str
+
+
+class Grant(TypedDict):
+    id: int
+    clusterId: int
+    namespace: str | None
+    role: Literal["viewer", "operator"]
     createdAt: str
 
 

@@ -6,9 +6,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clusters.selectors import get_cluster
+from clusters.api.scoped import ClusterScopedView
 from common.pagination import EnvelopePagination, paginate
-from common.permissions import Role, RoleViewMixin
+from common.permissions import Role
 from common.responses import ok
 from pods import selectors, services
 from pods.api.serializers import (
@@ -29,7 +29,7 @@ def _query(serializer_class: type, request: Request) -> dict:
 
 
 @extend_schema(tags=["pods"])
-class PodListView(RoleViewMixin, APIView):
+class PodListView(ClusterScopedView, APIView):
     """Pods of a cluster: filter by namespace, node, status (STATUS column or phase) and name; paginated."""
 
     read_role = Role.VIEWER
@@ -38,20 +38,20 @@ class PodListView(RoleViewMixin, APIView):
     @extend_schema(parameters=[PodListQuerySerializer], responses=PodItemSerializer(many=True),
                    summary="Pods, with the STATUS kubectl shows, sorted by namespace then name")
     def get(self, request: Request, cluster_id: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
         query = _query(PodListQuerySerializer, request)
+        allowed = self.list_scope(query.get("namespace") or None)
         pods = selectors.pod_list(
-            cluster=cluster,
+            cluster=self.cluster,
             namespace=query.get("namespace") or None,
             node_name=query.get("nodeName") or None,
             status=query.get("status") or None,
             search=query.get("search") or None,
         )
-        return paginate(pods, request, lambda page: PodItemSerializer(page, many=True).data)
+        return paginate(self.narrow(pods, allowed), request, lambda page: PodItemSerializer(page, many=True).data)
 
 
 @extend_schema(tags=["pods"])
-class PodDetailView(RoleViewMixin, APIView):
+class PodDetailView(ClusterScopedView, APIView):
     """One pod (viewers), or delete it (operators): `force` means grace period 0."""
 
     read_role = Role.VIEWER
@@ -60,13 +60,13 @@ class PodDetailView(RoleViewMixin, APIView):
 
     @extend_schema(responses=PodDetailSerializer, summary="One pod")
     def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        pod = selectors.pod_get(cluster=get_cluster(cluster_id=cluster_id), namespace=namespace, name=name)
+        pod = selectors.pod_get(cluster=self.cluster, namespace=namespace, name=name)
         return Response(PodDetailSerializer(selectors.pod_detail(pod)).data)
 
     @extend_schema(parameters=[PodDeleteQuerySerializer], responses=None,
                    summary="Delete a pod (force: grace period 0)")
     def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         query = _query(PodDeleteQuerySerializer, request)
         services.pod_delete(cluster=cluster, namespace=namespace, name=name,
                             force=query["force"], grace_period=query.get("gracePeriod"))
@@ -74,7 +74,7 @@ class PodDetailView(RoleViewMixin, APIView):
 
 
 @extend_schema(tags=["pods"])
-class PodLogsView(RoleViewMixin, APIView):
+class PodLogsView(ClusterScopedView, APIView):
     """A container's log; the default container is the first one. Viewers may read logs."""
 
     read_role = Role.VIEWER
@@ -82,7 +82,7 @@ class PodLogsView(RoleViewMixin, APIView):
     @extend_schema(parameters=[PodLogsQuerySerializer], responses=PodLogsSerializer,
                    summary="A container's log (at most POD_LOG_LIMIT_BYTES, default 1 MiB)")
     def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         query = _query(PodLogsQuerySerializer, request)
         logs, truncated = selectors.pod_logs(
             cluster=cluster, namespace=namespace, name=name,
@@ -95,12 +95,12 @@ class PodLogsView(RoleViewMixin, APIView):
 
 
 @extend_schema(tags=["pods"])
-class PodEventsView(RoleViewMixin, APIView):
+class PodEventsView(ClusterScopedView, APIView):
     """The pod's events, oldest first (by last seen)."""
 
     read_role = Role.VIEWER
 
     @extend_schema(responses=PodEventSerializer(many=True), summary="The pod's events, oldest first")
     def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        events = selectors.pod_events(cluster=get_cluster(cluster_id=cluster_id), namespace=namespace, name=name)
+        events = selectors.pod_events(cluster=self.cluster, namespace=namespace, name=name)
         return Response(PodEventSerializer(events, many=True).data)

@@ -19,11 +19,11 @@ from typing import Any, ClassVar
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from accounts.access import authorize
 from accounts.sessions import user_group
-from clusters.selectors import get_cluster
 from common import errors
 from common.names import path_name_problems
-from common.permissions import Role, has_role, refusal
+from common.permissions import Role
 from kube.streams import PodInfo, PodStreams, open_streams
 from pods.sockets.frames import close_code, parse_frame
 
@@ -56,15 +56,15 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
         self.last_activity = time.monotonic()
         await self.accept()
         user = self.scope.get("user")
-        if not has_role(user, self.required_role):
-            await self.fail(errors.PermissionDenied(refusal(user, self.required_role, self.action)))
-            return
         kwargs = self.scope["url_route"]["kwargs"]
         self.namespace, self.pod_name = kwargs["namespace"], kwargs["name"]
         try:
             for parameter, reasons in path_name_problems(kwargs).items():
                 raise errors.InvalidRequest(f"{parameter}: {reasons[0]}")
-            cluster = await database_sync_to_async(get_cluster)(cluster_id=kwargs["cluster_id"])
+            # The REST API's access decision (global role, or grants), for this pod's namespace.
+            cluster = await database_sync_to_async(authorize)(
+                user, cluster_id=kwargs["cluster_id"], namespace=self.namespace, needed=self.required_role,
+                what=self.action)
             self.streams = await open_streams(cluster)
             self.pod = await self.streams.read_pod(self.namespace, self.pod_name)
             await self.start()

@@ -6,9 +6,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clusters.selectors import get_cluster
+from clusters.api.scoped import ClusterScopedView
 from common.pagination import EnvelopePagination, paginate
-from common.permissions import Role, RoleViewMixin
+from common.permissions import Role
 from common.responses import ok
 from workloads import selectors, services
 from workloads.api.serializers import (
@@ -24,7 +24,7 @@ from workloads.api.serializers import (
 
 
 @extend_schema(tags=["workloads"])
-class WorkloadListView(RoleViewMixin, APIView):
+class WorkloadListView(ClusterScopedView, APIView):
     """Deployments, StatefulSets, DaemonSets, Jobs and CronJobs in one sorted, paginated list."""
 
     read_role = Role.VIEWER
@@ -33,20 +33,21 @@ class WorkloadListView(RoleViewMixin, APIView):
     @extend_schema(parameters=[WorkloadListQuerySerializer], responses=WorkloadItemSerializer(many=True),
                    summary="Deployments, StatefulSets, DaemonSets, Jobs and CronJobs, by namespace then name")
     def get(self, request: Request, cluster_id: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
         query = WorkloadListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        allowed = self.list_scope(query.validated_data.get("namespace") or None)
         workloads = selectors.workload_list(
-            cluster=cluster,
+            cluster=self.cluster,
             namespace=query.validated_data.get("namespace") or None,
             types=query.validated_data.get("type") or None,
             search=query.validated_data.get("search") or None,
         )
-        return paginate(workloads, request, lambda page: WorkloadItemSerializer(page, many=True).data)
+        return paginate(self.narrow(workloads, allowed), request,
+                        lambda page: WorkloadItemSerializer(page, many=True).data)
 
 
 @extend_schema(tags=["workloads"])
-class DeploymentDetailView(RoleViewMixin, APIView):
+class DeploymentDetailView(ClusterScopedView, APIView):
     """One Deployment (viewers); replace or delete it (operators)."""
 
     read_role = Role.VIEWER
@@ -55,7 +56,7 @@ class DeploymentDetailView(RoleViewMixin, APIView):
 
     @extend_schema(responses=DeploymentDetailSerializer, summary="One Deployment, with its pods")
     def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         deployment = selectors.deployment_get(cluster=cluster, namespace=namespace, name=name)
         return Response(DeploymentDetailSerializer(selectors.deployment_detail(cluster=cluster,
                                                                                deployment=deployment)).data)
@@ -66,7 +67,7 @@ class DeploymentDetailView(RoleViewMixin, APIView):
                    responses=DeploymentDetailSerializer,
                    summary="Replace the Deployment with a full manifest (JSON, or YAML in {\"yaml\": ...})")
     def put(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         body = DeploymentManifestSerializer(data=request.data, context={"name": name, "namespace": namespace})
         body.is_valid(raise_exception=True)
         updated = services.deployment_update(cluster=cluster, namespace=namespace, name=name,
@@ -76,12 +77,12 @@ class DeploymentDetailView(RoleViewMixin, APIView):
 
     @extend_schema(responses=None, summary="Delete the Deployment (its pods go with it)")
     def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        services.deployment_delete(cluster=get_cluster(cluster_id=cluster_id), namespace=namespace, name=name)
+        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name)
         return ok(message="Deployment deleted successfully")
 
 
 @extend_schema(tags=["workloads"])
-class DeploymentScaleView(RoleViewMixin, APIView):
+class DeploymentScaleView(ClusterScopedView, APIView):
     """Scale a Deployment through its scale subresource (operators)."""
 
     write_role = Role.OPERATOR
@@ -90,7 +91,7 @@ class DeploymentScaleView(RoleViewMixin, APIView):
     @extend_schema(request=ScaleSerializer, responses=ScaleResultSerializer,
                    summary="Set the replica count (scale subresource); 0 is valid")
     def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = get_cluster(cluster_id=cluster_id)
+        cluster = self.cluster
         body = ScaleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         replicas = services.deployment_scale(cluster=cluster, namespace=namespace, name=name,
@@ -100,7 +101,7 @@ class DeploymentScaleView(RoleViewMixin, APIView):
 
 
 @extend_schema(tags=["workloads"])
-class DeploymentRestartView(RoleViewMixin, APIView):
+class DeploymentRestartView(ClusterScopedView, APIView):
     """Rolling restart, exactly as `kubectl rollout restart` does it (operators)."""
 
     write_role = Role.OPERATOR
@@ -109,7 +110,7 @@ class DeploymentRestartView(RoleViewMixin, APIView):
     @extend_schema(request=None, responses=RestartResultSerializer,
                    summary="Rolling restart, as `kubectl rollout restart`")
     def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        restarted_at = services.deployment_restart(cluster=get_cluster(cluster_id=cluster_id),
+        restarted_at = services.deployment_restart(cluster=self.cluster,
                                                    namespace=namespace, name=name)
         result = {"name": name, "namespace": namespace, "restartedAt": restarted_at}
         return ok(RestartResultSerializer(result).data, message="Deployment restarted successfully")

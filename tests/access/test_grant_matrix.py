@@ -1,0 +1,188 @@
+"""Issue 11.1: a user scoped to one namespace of one cluster, driven through every cluster endpoint.
+
+The matrix is generated from the URL configuration: every route under `/api/clusters/<cluster_id>/`
+must be a `ClusterScopedView` and must have a recipe below, so a new endpoint without an access rule
+fails `test_every_cluster_route_has_a_recipe`. Each recipe is sent three ways: in the granted namespace
+(the door lets it through: the answer is the endpoint's own), in another namespace (404, never data)
+and on a cluster without a grant (404, as if it did not exist).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from accounts.models import Grant
+from clusters.api.scoped import ClusterScopedView
+from common.permissions import Role
+from tests.api_mixins import assert_envelope, assert_page
+from tests.conftest import bearer_client, register_sim
+
+GRANTED, OTHER = "monitoring", "shop"
+# A real object of each kind per namespace (the demo fleet's).
+DEPLOYMENT = {GRANTED: "grafana", OTHER: "web"}
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Any]:
+    """A private simulator: the allowed writes below really happen."""
+    from kubesim import KubeSim
+
+    simulator = KubeSim(fleet="demo")
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+def pod_in(sim: Any, namespace: str) -> str:
+    pods = sorted(p["metadata"]["name"] for p in sim.store.list("pods") if p["metadata"]["namespace"] == namespace)
+    assert pods, f"the demo fleet has pods in {namespace}"
+    return pods[0]
+
+
+@dataclass
+class World:
+    granted: Any            # the cluster the user has a grant on
+    hidden: Any             # a cluster without any grant (the same simulator, registered again)
+    operator: APIClient     # an operator grant on GRANTED of `granted`
+    viewer: APIClient       # a viewer grant on GRANTED of `granted`
+    sim: Any
+
+
+@pytest.fixture
+def world(db: Any, sim: Any, make_user: Any) -> World:
+    granted, hidden = register_sim(sim, "granted"), register_sim(sim, "hidden")
+    operator = make_user(role=Role.VIEWER)  # the grant, not the global role, decides for a scoped user
+    viewer = make_user(role=Role.OPERATOR)
+    Grant.objects.create(user=operator, cluster=granted, namespace=GRANTED, role=Role.OPERATOR)
+    Grant.objects.create(user=viewer, cluster=granted, namespace=GRANTED, role=Role.VIEWER)
+    return World(granted, hidden, bearer_client(operator), bearer_client(viewer), sim)
+
+
+@dataclass
+class Recipe:
+    method: str
+    path: str                 # under /api/clusters/<id>/, with {ns}, {pod}, {deployment}, {node}
+    body: Any = None
+    allowed: int = 200        # the endpoint's own answer inside the grant (400: its validation ran, the door let it in)
+    write: bool = False
+    cluster_wide: bool = False
+
+
+RECIPES: dict[str, list[Recipe]] = {
+    "pod-list": [Recipe("get", "pods")],
+    "pod-detail": [Recipe("get", "namespaces/{ns}/pods/{pod}"),
+                   Recipe("delete", "namespaces/{ns}/pods/{pod}?gracePeriod=-1", allowed=400, write=True)],
+    "pod-logs": [Recipe("get", "namespaces/{ns}/pods/{pod}/logs?tailLines=1")],
+    "pod-events": [Recipe("get", "namespaces/{ns}/pods/{pod}/events")],
+    "workload-list": [Recipe("get", "workloads")],
+    "deployment-detail": [Recipe("get", "namespaces/{ns}/deployments/{deployment}"),
+                          Recipe("put", "namespaces/{ns}/deployments/{deployment}", {"spec": 1}, 400, write=True),
+                          Recipe("delete", "namespaces/{ns}/deployments/no-such-deployment", allowed=404, write=True)],
+    "deployment-scale": [Recipe("post", "namespaces/{ns}/deployments/{deployment}/scale", {"replicas": -1}, 400,
+                                write=True)],
+    "deployment-restart": [Recipe("post", "namespaces/{ns}/deployments/{deployment}/restart", write=True)],
+    "node-list": [Recipe("get", "nodes", cluster_wide=True)],
+    "node-detail": [Recipe("get", "nodes/{node}", cluster_wide=True)],
+    "node-cordon": [Recipe("post", "nodes/{node}/cordon", write=True, cluster_wide=True)],
+    "node-uncordon": [Recipe("post", "nodes/{node}/uncordon", write=True, cluster_wide=True)],
+    "node-drain": [Recipe("post", "nodes/{node}/drain", {"dryRun": True}, write=True, cluster_wide=True)],
+}
+
+
+def cluster_routes() -> dict[str, Any]:
+    """Every named route whose pattern has a `<cluster_id>`, with its view callback."""
+    found: dict[str, Any] = {}
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and "<str:cluster_id>" in prefix + str(pattern.pattern):
+                found[pattern.name] = pattern.callback
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_cluster_route_has_a_recipe() -> None:
+    routes = cluster_routes()
+    assert routes, "the URL configuration has cluster routes"
+    missing = sorted(set(routes) - set(RECIPES))
+    assert not missing, f"cluster routes without an access recipe in this matrix: {missing}"
+    for name, callback in routes.items():
+        view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        assert view is not None and issubclass(view, ClusterScopedView), f"{name} does not pass ClusterScopedView"
+
+
+def url(world: World, cluster: Any, recipe: Recipe, namespace: str) -> str:
+    path = recipe.path.format(ns=namespace, pod=pod_in(world.sim, namespace), deployment=DEPLOYMENT[namespace],
+                              node="worker-1")
+    return f"/api/clusters/{cluster.pk}/{path}"
+
+
+def send(client: APIClient, recipe: Recipe, target: str) -> Any:
+    return getattr(client, recipe.method)(target, recipe.body, format="json") if recipe.body is not None \
+        else getattr(client, recipe.method)(target)
+
+
+CASES = [(name, index) for name, recipes in RECIPES.items() for index in range(len(recipes))]
+
+
+@pytest.mark.parametrize(("route", "index"), CASES)
+def test_a_cluster_without_a_grant_does_not_exist(world: World, route: str, index: int) -> None:
+    recipe = RECIPES[route][index]
+    body = assert_envelope(send(world.operator, recipe, url(world, world.hidden, recipe, GRANTED)), 404)
+    assert body["message"] == f"Cluster {world.hidden.pk} not found"
+
+
+@pytest.mark.parametrize(("route", "index"), [c for c in CASES if "{ns}" in RECIPES[c[0]][c[1]].path])
+def test_another_namespace_is_a_404_never_data(world: World, route: str, index: int) -> None:
+    recipe = RECIPES[route][index]
+    body = assert_envelope(send(world.operator, recipe, url(world, world.granted, recipe, OTHER)), 404)
+    assert f"Namespace '{OTHER}' not found" in body["message"]
+
+
+@pytest.mark.parametrize(("route", "index"), [c for c in CASES if RECIPES[c[0]][c[1]].cluster_wide])
+def test_cluster_wide_actions_need_a_whole_cluster_grant(world: World, route: str, index: int) -> None:
+    recipe = RECIPES[route][index]
+    body = assert_envelope(send(world.operator, recipe, url(world, world.granted, recipe, GRANTED)), 403)
+    assert "whole cluster" in body["message"]
+    Grant.objects.create(user=Grant.objects.filter(role=Role.OPERATOR).first().user, cluster=world.granted,
+                         namespace=None, role=Role.OPERATOR)
+    assert send(world.operator, recipe, url(world, world.granted, recipe, GRANTED)).status_code == recipe.allowed
+
+
+@pytest.mark.parametrize(("route", "index"), [c for c in CASES if not RECIPES[c[0]][c[1]].cluster_wide])
+def test_inside_the_grant_the_endpoint_answers(world: World, route: str, index: int) -> None:
+    recipe = RECIPES[route][index]
+    response = send(world.operator, recipe, url(world, world.granted, recipe, GRANTED))
+    assert response.status_code == recipe.allowed, response.content[:300]
+    viewer = send(world.viewer, recipe, url(world, world.granted, recipe, GRANTED))
+    if recipe.write:
+        assert_envelope(viewer, 403)
+    else:
+        assert viewer.status_code == recipe.allowed
+
+
+def test_lists_are_narrowed_before_pagination(world: World) -> None:
+    pods = assert_page(assert_envelope(world.viewer.get(f"/api/clusters/{world.granted.pk}/pods?pageSize=2"), 200))
+    expected = [p for p in world.sim.store.list("pods") if p["metadata"]["namespace"] == GRANTED]
+    body = world.viewer.get(f"/api/clusters/{world.granted.pk}/pods?pageSize=100").json()["data"]
+    assert body["total"] == len(expected) and {p["namespace"] for p in body["items"]} == {GRANTED}
+    assert len(pods) == min(2, len(expected))
+    workloads = world.viewer.get(f"/api/clusters/{world.granted.pk}/workloads?pageSize=100").json()["data"]
+    assert workloads["total"] > 0 and {w["namespace"] for w in workloads["items"]} == {GRANTED}
+    assert_envelope(world.viewer.get(f"/api/clusters/{world.granted.pk}/pods?namespace={OTHER}"), 404)
+    assert_envelope(world.viewer.get(f"/api/clusters/{world.granted.pk}/workloads?namespace={OTHER}"), 404)
+
+
+def test_only_granted_clusters_are_listed(world: World) -> None:
+    listed = world.viewer.get("/api/clusters?pageSize=100").json()["data"]
+    assert [c["id"] for c in listed["items"]] == [world.granted.pk] and listed["total"] == 1
+    assert_envelope(world.viewer.get(f"/api/clusters/{world.hidden.pk}"), 404)
+    assert_envelope(world.viewer.get(f"/api/clusters/{world.granted.pk}"), 200)
