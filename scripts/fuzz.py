@@ -36,6 +36,8 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
     """Path parameters naming objects that exist, per path template of the schema."""
     client = live.client()
     cid = str(live.cluster_id)
+    grants = [(user_id, client.users.grants(user_id).create(int(cid), "viewer", namespace=f"fuzz-{n}")["id"])
+              for user_id in sacrificial_users for n in range(2)]
     nodes = [n["name"] for n in client.clusters.nodes(cid).iter_all()]
     deployments = [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type="deployment")]
     pods = [(p["namespace"], p["name"]) for p in client.pods(cid).iter_all()]
@@ -45,7 +47,9 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
         names = re.findall(r"\{([^}]+)\}", template)
         if not names:
             continue
-        if template.startswith("/api/users/"):
+        if template.startswith("/api/users/") and "grant_id" in names:
+            out[template] = [{"id": str(user_id), "grant_id": str(grant_id)} for user_id, grant_id in grants]
+        elif template.startswith("/api/users/"):
             out[template] = [{"id": str(i)} for i in [*sacrificial_users, admin_id]]
         elif names == ["id"]:
             out[template] = [{"id": cid}]
