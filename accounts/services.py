@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 
+from accounts import lockout
 from accounts.models import Grant, User
 from accounts.sessions import end_live_sessions
 from accounts.tokens import SessionToken
@@ -18,10 +19,14 @@ from common.permissions import Role
 WRONG_CREDENTIALS = "Invalid username or password"
 
 
-def login(*, username: str, password: str) -> tuple[User, SessionToken]:
-    """One answer for every wrong credential: which part was wrong is not said."""
-    user = authenticate(username=username, password=password)
-    if user is None or not user.is_active:
+def login(*, username: str, password: str, address: str = "") -> tuple[User, SessionToken]:
+    """One answer for every wrong credential: which part was wrong is not said.
+
+    Behind the login lock (`accounts.lockout`): a locked username or client `address` raises
+    `LoginLocked` (429) whatever the password.
+    """
+    user = lockout.authenticate(username=username, password=password, address=address)
+    if user is None:
         raise Unauthenticated(WRONG_CREDENTIALS)
     update_last_login(None, user)
     return user, SessionToken.for_user(user)

@@ -120,6 +120,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "common.schema.EnvelopeAutoSchema",
     "EXCEPTION_HANDLER": "common.exceptions.envelope_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE")},
+    # DRF's throttles find the client the same way as common.client_ip (None would trust any X-Forwarded-For).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
 }
 
@@ -132,6 +134,18 @@ SIMPLE_JWT = {
     "CHECK_USER_IS_ACTIVE": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# --- client address and login lock ---
+# How many proxies of our own stand in front of the server. 0: X-Forwarded-For is ignored and the socket's
+# address is the client; N: the client is the Nth address from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Failed logins (API and admin alike) counted in the shared cache within a window: this many for one username
+# locks that username, this many from one client address locks that address (0 turns a limit off).
+LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=10)
+LOGIN_LOCKOUT_ADDRESS_FAILURES = env.int("LOGIN_LOCKOUT_ADDRESS_FAILURES", default=50)
+LOGIN_LOCKOUT_WINDOW_SECONDS = env.int("LOGIN_LOCKOUT_WINDOW_SECONDS", default=15 * 60)
+# How long a lock lasts (429 with Retry-After, whatever the password).
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "KubePolaris API",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.admin import admin_login
 from common.views import api_not_found
 
 api_patterns = [
@@ -15,6 +16,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("admin/login/", admin_login),  # the admin's login behind the login lock (accounts.lockout)
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     re_path(r"^api(/.*)?$", api_not_found),

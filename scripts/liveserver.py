@@ -76,8 +76,11 @@ class LiveServer:
             "DATABASE_URL": self.database_url,
             "KUBEPOLARIS_VAR_DIR": str(self.workdir),
             "DEBUG": "0",
-            # The fuzzer logs in often on purpose; the throttle itself is tested elsewhere.
+            # The fuzzer logs in often on purpose (and fails on purpose); the throttle and the login lock
+            # are tested elsewhere (tests/accounts), with their own limits passed in `env`.
             "LOGIN_THROTTLE_RATE": "100000/min",
+            "LOGIN_LOCKOUT_FAILURES": "100000",
+            "LOGIN_LOCKOUT_ADDRESS_FAILURES": "100000",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
             "LIVE_ADMIN_USER": self.admin_username,

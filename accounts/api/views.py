@@ -20,6 +20,7 @@ from accounts.api.serializers import (
     UserSerializer,
     UserUpdateSerializer,
 )
+from common.client_ip import client_ip
 from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role, RoleViewMixin
 from common.responses import created, ok
@@ -30,6 +31,8 @@ def _token_body(token) -> dict:  # noqa: ANN001
 
 
 class LoginView(APIView):
+    """Log in. Rate-limited per address (the `login` throttle) and behind the login lock (`accounts.lockout`)."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
@@ -39,7 +42,7 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         body = LoginSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user, token = services.login(**body.validated_data)
+        user, token = services.login(**body.validated_data, address=client_ip(request))
         return ok(LoginResultSerializer({**_token_body(token), "user": user}).data)
 
 
