@@ -74,11 +74,10 @@ def authorize(user: Any, *, cluster_id: Any, needed: str, what: str, namespace: 
 
     if not getattr(user, "is_active", False):
         raise PermissionDenied(refusal(user, needed, what))
-    if not is_scoped(user):
-        cluster = get_cluster(cluster_id=cluster_id)
+    if not is_scoped(user):  # the role first, as before grants existed: a viewer's write is a 403 anywhere
         if not has_role(user, needed):
             raise PermissionDenied(refusal(user, needed, what))
-        return cluster
+        return get_cluster(cluster_id=cluster_id)
     cluster = get_cluster(cluster_id=cluster_id)
     rights = rights_of(user).get(cluster.pk)
     if rights is None:

@@ -18,7 +18,16 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "scope", "isActive", "lastLogin", "createdAt"]
+        fields = ["id", "username", "email", "role", "isActive", "lastLogin", "createdAt"]
+        read_only_fields = fields
+
+
+class ManagedUserSerializer(UserSerializer):
+    """A user as `/api/users` shows it to admins: plus `scope` (`all`, or `granted` once given a grant).
+    `/api/auth/me` and the login keep the contract's user shape."""
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields[:4], "scope", *UserSerializer.Meta.fields[4:]]
         read_only_fields = fields
 
 

@@ -15,6 +15,7 @@ from accounts.api.serializers import (
     GrantSerializer,
     LoginResultSerializer,
     LoginSerializer,
+    ManagedUserSerializer,
     TokenSerializer,
     UserCreateSerializer,
     UserSerializer,
@@ -83,28 +84,28 @@ class UserViewSet(RoleViewMixin, viewsets.ViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("search", str, description="Substring of username or email")],
-        responses=UserSerializer(many=True),
+        responses=ManagedUserSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         users = selectors.user_list(search=request.query_params.get("search"))
-        return paginate(users, request, lambda page: UserSerializer(page, many=True).data)
+        return paginate(users, request, lambda page: ManagedUserSerializer(page, many=True).data)
 
-    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    @extend_schema(request=UserCreateSerializer, responses={201: ManagedUserSerializer})
     def create(self, request: Request) -> Response:
         body = UserCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return created(UserSerializer(services.create_user(**body.validated_data)).data)
+        return created(ManagedUserSerializer(services.create_user(**body.validated_data)).data)
 
-    @extend_schema(responses=UserSerializer)
+    @extend_schema(responses=ManagedUserSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return ok(UserSerializer(selectors.user_get(user_id=pk)).data)
+        return ok(ManagedUserSerializer(selectors.user_get(user_id=pk)).data)
 
-    @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
+    @extend_schema(request=UserUpdateSerializer, responses=ManagedUserSerializer)
     def update(self, request: Request, pk: str) -> Response:
         user = selectors.user_get(user_id=pk)
         body = UserUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return ok(UserSerializer(services.update_user(user=user, data=body.validated_data)).data)
+        return ok(ManagedUserSerializer(services.update_user(user=user, data=body.validated_data)).data)
 
     @extend_schema(responses=None)
     def destroy(self, request: Request, pk: str) -> Response:
