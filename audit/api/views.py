@@ -44,8 +44,9 @@ class AuditEventViewSet(RoleViewMixin, viewsets.GenericViewSet):
         parameters=[
             OpenApiParameter("clusterId", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
                              description="Cluster id"),
-            OpenApiParameter("statusCode", {"type": "integer", "minimum": 100, "maximum": 599}, description="HTTP status of the request (exec rows: 200, or the "
-                                                            "status of the error that ended the session)"),
+            OpenApiParameter("statusCode", {"type": "integer", "minimum": 100, "maximum": 599},
+                             description="HTTP status of the request (exec rows: 200, or the status of the "
+                                         "error that ended the session)"),
         ],
         responses=AuditEventSerializer(many=True),
     )
