@@ -161,6 +161,20 @@ def test_an_exec_session_is_recorded_and_replays_output_and_resizes(live: LiveSe
         admin.audit.recording(opened[0]["id"])
 
 
+def test_a_refused_exec_is_recorded(live: LiveServer, admin: Client, make_client: Any) -> None:
+    cluster = live.attach_sim()
+    viewer, viewer_name = make_client("viewer")
+    pod = running_pod(admin, cluster)
+    with pytest.raises(PermissionDeniedError):
+        viewer.pods(cluster).exec("default", pod, command="true").read(timeout=20)
+    deadline = time.monotonic() + 20
+    while not (failed := rows(admin, username=viewer_name, action="exec.failed")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [(r["statusCode"], r["clusterId"], r["name"]) for r in failed] == [(403, cluster, pod)]
+    assert "requires the operator role" in failed[0]["message"]
+    assert rows(admin, username=viewer_name, action="exec.opened") == []
+
+
 def test_the_size_cap_truncates_the_recording_and_the_session_goes_on(live: LiveServer, admin: Client,
                                                                       make_client: Any) -> None:
     cluster = live.attach_sim()

@@ -25,11 +25,12 @@ CONTRACT = [
     ("get", "/api/clusters/{}/namespaces/{}/pods/{}/events"),
     ("get", "/api/users"), ("post", "/api/users"), ("get", "/api/users/{}"), ("put", "/api/users/{}"),
     ("delete", "/api/users/{}"),
+    ("get", "/api/audit"), ("get", "/api/audit/{}/recording"),  # §11
 ]
 # Success answers that are a file download (their errors are still envelopes).
 FILE_DOWNLOADS = {("get", "/api/audit/{}/recording")}
 PAGINATED = ["/api/clusters", "/api/clusters/{}/nodes", "/api/clusters/{}/workloads", "/api/clusters/{}/pods",
-             "/api/users"]
+             "/api/users", "/api/audit"]
 
 
 def shape(template: str) -> str:
