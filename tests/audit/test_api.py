@@ -192,3 +192,13 @@ def test_rows_are_read_only_in_the_django_admin(make_user: Any) -> None:
     assert browser.get("/admin/audit/auditevent/add/").status_code == 403
     assert browser.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_written_outside_any_transaction_is_committed_and_visible() -> None:
+    """The middleware's own path: no outer transaction (on PostgreSQL also its synchronous_commit=off)."""
+    from django.db import connection
+
+    assert not connection.in_atomic_block
+    event = services.record(action="pod.delete", username="alice", status_code=200)
+    assert event is not None and AuditEvent.objects.filter(pk=event.pk, username="alice").exists()
