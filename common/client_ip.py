@@ -11,6 +11,7 @@ Used by the login lock and the audit log; imports no app.
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -29,18 +30,30 @@ def _parse_address(value: str) -> str | None:
         return None
 
 
-def client_ip(request: HttpRequest, *, trusted_proxies: int | None = None) -> str:
-    """The address of the client that sent `request`, never one that the client could choose.
+def client_address(forwarded: str, peer: str, *, trusted_proxies: int | None = None) -> str:
+    """The client's address from an `X-Forwarded-For` value and the socket's peer address.
 
     `trusted_proxies` overrides the `TRUSTED_PROXY_COUNT` setting. If the header has fewer entries
     than there are proxies, the leftmost is used (each entry was still written by a proxy of ours);
-    an entry that is not an IP address falls back to `REMOTE_ADDR`.
+    an entry that is not an IP address falls back to the peer.
     """
-    remote = str(request.META.get("REMOTE_ADDR") or "")
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0) if trusted_proxies is None else trusted_proxies
     if count <= 0:
-        return remote
-    entries = [entry for entry in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if entry.strip()]
+        return peer
+    entries = [entry for entry in forwarded.split(",") if entry.strip()]
     if not entries:
-        return remote
-    return _parse_address(entries[-min(count, len(entries))]) or remote
+        return peer
+    return _parse_address(entries[-min(count, len(entries))]) or peer
+
+
+def client_ip(request: HttpRequest, *, trusted_proxies: int | None = None) -> str:
+    """The address of the client that sent `request`, never one that the client could choose."""
+    return client_address(str(request.META.get("HTTP_X_FORWARDED_FOR", "")), str(request.META.get("REMOTE_ADDR") or ""),
+                          trusted_proxies=trusted_proxies)
+
+
+def scope_client_ip(scope: dict[str, Any]) -> str:
+    """The same for an ASGI (WebSocket) scope."""
+    peer = (scope.get("client") or ("", 0))[0] or ""
+    forwarded = ",".join(v.decode("latin1") for k, v in scope.get("headers") or [] if k.lower() == b"x-forwarded-for")
+    return client_address(forwarded, str(peer))

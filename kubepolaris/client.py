@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from kubepolaris.sdk.audit import AuditAPI
 from kubepolaris.sdk.errors import (
     AuthenticationError,
     BadRequestError,
@@ -77,6 +78,7 @@ class Client:
         self.auth = AuthAPI(self.transport)
         self.users = UsersAPI(self.transport)
         self.clusters = ClustersAPI(self.transport)
+        self.audit = AuditAPI(self.transport)
 
     @property
     def token(self) -> str | None:

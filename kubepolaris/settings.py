@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "clusters",
     "workloads",
     "pods",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",  # after authentication: records every /api/ change
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -248,3 +250,11 @@ KUBE_WATCH_CACHE_STALE_SECONDS = env.float("KUBE_WATCH_CACHE_STALE_SECONDS", def
 KUBE_WATCH_CACHE_PAGE_SIZE = env.int("KUBE_WATCH_CACHE_PAGE_SIZE", default=500)
 KUBE_WATCH_CACHE_WATCH_SECONDS = env.int("KUBE_WATCH_CACHE_WATCH_SECONDS", default=60)
 KUBE_WATCH_CACHE_MAX_BACKOFF = env.float("KUBE_WATCH_CACHE_MAX_BACKOFF", default=30.0)
+
+# --- audit log and terminal recordings ---
+# Days an audit row (and its recording) is kept; `manage.py prune_audit` deletes older ones (run it daily).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
+# Also record what is typed into exec terminals (off: keystrokes may hold passwords typed with echo off).
+AUDIT_RECORD_INPUT = env.bool("AUDIT_RECORD_INPUT", default=False)
+# Largest recording of one exec session, in bytes; past it the recording says it was truncated.
+AUDIT_RECORDING_MAX_BYTES = env.int("AUDIT_RECORDING_MAX_BYTES", default=1024 * 1024)

@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("clusters.api.urls")),
     path("", include("workloads.api.urls")),
     path("", include("pods.api.urls")),
+    path("", include("audit.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -42,12 +42,17 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
     deployments = [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type="deployment")]
     pods = [(p["namespace"], p["name"]) for p in client.pods(cid).iter_all()]
     schema = client.transport.session.get(f"{live.url}/api/schema", params={"format": "json"}, timeout=30).json()
+    # Audit rows that exist, one of them an exec session's with a recording (made in prepare()).
+    audit_rows = [str(row["id"]) for row in client.audit.list(action="exec.closed", page_size=5)]
+    audit_rows += [str(row["id"]) for row in client.audit.list(page_size=5)]
     out: dict[str, list[dict[str, str]]] = {}
     for template in schema["paths"]:
         names = re.findall(r"\{([^}]+)\}", template)
         if not names:
             continue
-        if template.startswith("/api/users/") and "grant_id" in names:
+        if template.startswith("/api/audit/"):
+            out[template] = [{"id": i} for i in audit_rows]
+        elif template.startswith("/api/users/") and "grant_id" in names:
             out[template] = [{"id": str(user_id), "grant_id": str(grant_id)} for user_id, grant_id in grants]
         elif template.startswith("/api/users/"):
             out[template] = [{"id": str(i)} for i in [*sacrificial_users, admin_id]]
@@ -72,6 +77,10 @@ def prepare(live: LiveServer) -> dict[str, Any]:
     admin_id = int(client.auth.me()["id"])
     victims = [int(client.users.create(f"fuzz-victim-{i}-{secrets.token_hex(2)}",
                                        "Fuzz-" + secrets.token_urlsafe(12), role="viewer")["id"]) for i in range(3)]
+    namespace, pod = next((p["namespace"], p["name"]) for p in client.pods(live.cluster_id).iter_all()
+                          if p["status"] == "Running")
+    with client.pods(live.cluster_id).exec(namespace, pod, command="echo fuzz") as session:
+        session.read_all(timeout=15)  # an exec session: its audit row has a recording to download
     spare = client.clusters.create(f"fuzz-spare-{secrets.token_hex(3)}", api_server=live.sim.url,
                                    kubeconfig=live.sim.kubeconfig())
     return {

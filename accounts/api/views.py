@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+import audit
 from accounts import selectors, services
 from accounts.api.serializers import (
     GrantCreateSerializer,
@@ -31,6 +32,13 @@ def _token_body(token) -> dict:  # noqa: ANN001
     return {"token": str(token), "expire": token.expires_at}
 
 
+def _tried_username(request: Request) -> str | None:
+    """The username a login tried, for its audit row (the password is never looked at)."""
+    data = request.data
+    name = data.get("username") if isinstance(data, dict) else None
+    return name[:150] if isinstance(name, str) else None
+
+
 class LoginView(APIView):
     """Log in. Rate-limited per address (the `login` throttle) and behind the login lock (`accounts.lockout`)."""
 
@@ -41,6 +49,7 @@ class LoginView(APIView):
 
     @extend_schema(request=LoginSerializer, responses=LoginResultSerializer, auth=[], tags=["auth"])
     def post(self, request: Request) -> Response:
+        audit.note(request, username=_tried_username(request))
         body = LoginSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user, token = services.login(**body.validated_data, address=client_ip(request))

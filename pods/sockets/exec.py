@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 from typing import Any, ClassVar
 
+from audit.sessions import ExecAudit, exec_failed
 from common import errors
 from common.permissions import Role
 from kube.streams import ERROR, STDERR, STDOUT, ExecProcess, ExecResult, parse_exit_status
@@ -27,6 +28,7 @@ class PodExecConsumer(PodSocketConsumer):
     idle_setting: ClassVar[str] = "EXEC_IDLE_TIMEOUT"
 
     process: ExecProcess | None = None
+    audit: ExecAudit | None = None
 
     async def start(self) -> None:
         assert self.streams is not None
@@ -35,17 +37,54 @@ class PodExecConsumer(PodSocketConsumer):
         self.process = await self.exit_stack.enter_async_context(
             self.streams.pod_exec(self.namespace, self.pod_name, container=container, command=params.command)
         )
+        self.audit = ExecAudit(self.scope, container=container, command=params.command)
+        await self.audit.opened()
         self.spawn(self.relay_output())
 
     async def on_input(self, frame: dict[str, Any]) -> None:
         data = parse_input(frame)
         if self.process is not None and data:
+            if self.audit is not None:
+                self.audit.input(data)
             await self.process.write(data.encode("utf-8"))
 
     async def on_resize(self, frame: dict[str, Any]) -> None:
         cols, rows = parse_resize(frame)
         if self.process is not None:
+            if self.audit is not None:
+                self.audit.resize(cols, rows)
             await self.process.resize(cols, rows)
+
+    # --- audit: what the terminal showed is recorded where it is sent; the rows at open, failure, teardown ---
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        if self.audit is not None and not self.closed:
+            if frame.get("type") == "output":
+                self.audit.output(str(frame.get("data", "")))
+            elif frame.get("type") == "exit":
+                self.audit.exited(frame.get("code"))
+        await super().send_frame(frame)
+
+    async def fail(self, error: errors.AppError, code: int | None = None) -> None:
+        if not self.closed:
+            if self.audit is not None:
+                self.audit.failed(error.status_code, error.message)
+            else:
+                await exec_failed(self.scope, status_code=error.status_code, message=error.message)
+        await super().fail(error, code)
+
+    async def fail_internal(self, doing: str) -> None:
+        if not self.closed:
+            if self.audit is not None:
+                self.audit.failed(500, f"Internal server error while {doing}")
+            else:
+                await exec_failed(self.scope, status_code=500, message=f"Internal server error while {doing}")
+        await super().fail_internal(doing)
+
+    async def stop(self) -> None:
+        if self.audit is not None:
+            audit, self.audit = self.audit, None
+            await audit.closed()
+        await super().stop()
 
     async def relay_output(self) -> None:
         """Upstream → socket until the process ends; then the exit code and a normal close."""

@@ -119,7 +119,7 @@ def response_parts(response: Any) -> tuple[int, str, Any]:
     try:
         body = json.loads(raw) if raw else None
     except ValueError:
-        body = raw
+        body = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw  # a text download
     return status, content_type, body
 
 
