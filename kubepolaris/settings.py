@@ -214,6 +214,10 @@ LOG_MAX_LINE_BYTES = env.int("LOG_MAX_LINE_BYTES", default=65536)
 # `--ping-interval $WS_PING_INTERVAL --ping-timeout $WS_PING_TIMEOUT` (manage.py demo should pass these).
 WS_PING_INTERVAL = env.int("WS_PING_INTERVAL", default=30)
 WS_PING_TIMEOUT = env.int("WS_PING_TIMEOUT", default=30)
+# Browser origins allowed to open sockets besides this server's own (comma-separated; `https://ui.example.com`,
+# `.example.com` for a domain and its subdomains, `*` for any). Others are refused with 4403 (common.ws_origin);
+# clients that send no Origin header (scripts, the SDK) are not affected.
+WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=[])
 
 # --- watch cache ---
 # Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a
