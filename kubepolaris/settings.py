@@ -202,7 +202,8 @@ DRAIN_POLL_INTERVAL = env.float("DRAIN_POLL_INTERVAL", default=1.0)
 DRAIN_MAX_PARALLEL = env.int("DRAIN_MAX_PARALLEL", default=8)
 
 # --- pod sockets (logs and exec over WebSocket) ---
-# Seconds without a frame in either direction before an exec terminal is closed (4408).
+# Seconds without a frame from the user (input or resize) before an exec terminal is closed (4408);
+# the command's own output does not count, so a chatty process cannot keep an abandoned shell open.
 EXEC_IDLE_TIMEOUT = env.float("EXEC_IDLE_TIMEOUT", default=900.0)
 # The same for a log socket (a followed log that keeps producing lines is never idle).
 LOG_IDLE_TIMEOUT = env.float("LOG_IDLE_TIMEOUT", default=3600.0)
