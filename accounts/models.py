@@ -1,12 +1,25 @@
-"""Users with a platform role. A custom user model from the first migration, so it can grow later."""
+"""Users with a platform role. A custom user model from the first migration, so it can grow later.
+
+Access changes (role, active flag, password) bump `session_epoch`: tokens carry the epoch they were
+issued under and `BearerTokenAuthentication` refuses any other, and the user's open sockets are ended
+on every server process once the change is committed. One mechanism here, so the API, the Django
+admin and `manage.py` all get it.
+"""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.crypto import salted_hmac
 
 from common.permissions import Role
+
+# The fields whose change ends every session of the user.
+ACCESS_FIELDS = ("role", "scope", "is_active", "password")
+ACCESS_CHANGED = "Your access changed; log in again"
 
 
 class KubePolarisUserManager(UserManager):
@@ -30,6 +43,10 @@ class User(AbstractUser):
         max_length=16, choices=Scope.choices, default=Scope.ALL,
         help_text="'granted' once the user has been given a grant; removing grants never sets it back to 'all'.",
     )
+    session_epoch = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Raised whenever the role, active flag or password changes; older tokens are refused.",
+    )
 
     objects = KubePolarisUserManager()
 
@@ -41,10 +58,52 @@ class User(AbstractUser):
         if self.is_superuser:
             self.role = Role.ADMIN
         self.is_staff = self.role == Role.ADMIN
+        update_fields = kwargs.get("update_fields")
+        changed = self._changes_access(update_fields)
+        if changed:
+            # Atomic in the database, so two concurrent changes both count.
+            self.session_epoch = F("session_epoch") + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "session_epoch"}
+        elif not self._state.adding and self.pk is not None and update_fields is None:
+            # Never write back an epoch read before someone else's change: that would revive old tokens.
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "session_epoch"]
         super().save(*args, **kwargs)
+        if changed:
+            self.refresh_from_db(fields=["session_epoch"])
+            transaction.on_commit(partial(_end_sessions, self.pk, ACCESS_CHANGED))
+
+    def _changes_access(self, update_fields: Any) -> bool:
+        """Does this save change the role, the active flag or the password of a stored user?"""
+        if self._state.adding or self.pk is None:
+            return False
+        watched = set(ACCESS_FIELDS) if update_fields is None else set(ACCESS_FIELDS) & set(update_fields)
+        if not watched:
+            return False
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*ACCESS_FIELDS).first()
+        if stored is None:
+            return False
+        # Django re-hashes a password on login when its hasher settings change (`check_password`'s
+        # setter: save(update_fields=["password"]) with `_password` cleared): not a password change.
+        rehash = set(update_fields or ()) == {"password"} and self._password is None
+        return any(stored[name] != getattr(self, name) for name in watched if not (name == "password" and rehash))
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django admin sessions end with the same changes as API tokens (a reactivated admin logs in
+        # again). Overrides the private helper behind get_session_auth_hash and its fallback keys.
+        key_salt = "accounts.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def __str__(self) -> str:
         return self.username
+
+
+def _end_sessions(user_id: Any, message: str) -> None:
+    from accounts.sessions import end_live_sessions_quietly
+
+    end_live_sessions_quietly(user_id, message)
 
 
 class Grant(models.Model):

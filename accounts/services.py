@@ -93,9 +93,7 @@ def update_user(*, user: User, data: dict[str, Any]) -> User:
     if data.get("password"):
         _check_password(data["password"], user)
         user.set_password(data["password"])
-    user.save()
-    if data.get("password") or not user.is_active:
-        transaction.on_commit(lambda: end_live_sessions(user.pk, "Your access changed; log in again"))
+    user.save()  # a changed role, active flag or password ends the user's tokens and sockets (User.save)
     return user
 
 
@@ -104,9 +102,7 @@ def delete_user(*, user: User) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     if _would_lose_last_admin(user, new_active=False):
         raise InvalidRequest(f"'{user.username}' is the last active admin and cannot be deleted")
-    user_id = user.pk
-    user.delete()
-    transaction.on_commit(lambda: end_live_sessions(user_id, "Your account was removed"))
+    user.delete()  # the user's open sockets end after commit (accounts.signals)
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import SlidingToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+EPOCH_CLAIM = "sepoch"
+
 
 class SessionToken(SlidingToken):
     """Revocable by jti. The blacklist tables keep the jti and expiry, never the token text."""
@@ -16,7 +18,10 @@ class SessionToken(SlidingToken):
     @classmethod
     def for_user(cls, user):  # noqa: ANN001, ANN206 - SimpleJWT's signature
         # Skip BlacklistMixin.for_user: it would store every issued token in clear in OutstandingToken.
-        return Token.for_user.__func__(cls, user)
+        token = Token.for_user.__func__(cls, user)
+        # The user's session epoch: a later change of role, active flag or password makes this token stale.
+        token[EPOCH_CLAIM] = int(getattr(user, "session_epoch", 0) or 0)
+        return token
 
     @property
     def expires_at(self) -> datetime:

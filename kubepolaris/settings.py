@@ -220,7 +220,8 @@ DRAIN_POLL_INTERVAL = env.float("DRAIN_POLL_INTERVAL", default=1.0)
 DRAIN_MAX_PARALLEL = env.int("DRAIN_MAX_PARALLEL", default=8)
 
 # --- pod sockets (logs and exec over WebSocket) ---
-# Seconds without a frame in either direction before an exec terminal is closed (4408).
+# Seconds without a frame from the user (input or resize) before an exec terminal is closed (4408);
+# the command's own output does not count, so a chatty process cannot keep an abandoned shell open.
 EXEC_IDLE_TIMEOUT = env.float("EXEC_IDLE_TIMEOUT", default=900.0)
 # The same for a log socket (a followed log that keeps producing lines is never idle).
 LOG_IDLE_TIMEOUT = env.float("LOG_IDLE_TIMEOUT", default=3600.0)
@@ -232,6 +233,10 @@ LOG_MAX_LINE_BYTES = env.int("LOG_MAX_LINE_BYTES", default=65536)
 # `--ping-interval $WS_PING_INTERVAL --ping-timeout $WS_PING_TIMEOUT` (manage.py demo should pass these).
 WS_PING_INTERVAL = env.int("WS_PING_INTERVAL", default=30)
 WS_PING_TIMEOUT = env.int("WS_PING_TIMEOUT", default=30)
+# Browser origins allowed to open sockets besides this server's own (comma-separated; `https://ui.example.com`,
+# `.example.com` for a domain and its subdomains, `*` for any). Others are refused with 4403 (common.ws_origin);
+# clients that send no Origin header (scripts, the SDK) are not affected.
+WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=[])
 
 # --- watch cache ---
 # Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a

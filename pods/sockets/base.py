@@ -44,6 +44,9 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
     action: ClassVar[str] = "this"
     frame_types: ClassVar[tuple[str, ...]] = ()
     idle_setting: ClassVar[str] = "LOG_IDLE_TIMEOUT"
+    # Whether frames we send count as activity for the idle limit (a followed log that produces lines is not
+    # idle). Exec turns it off: only the user's frames count, so a chatty process cannot keep a shell open.
+    output_is_activity: ClassVar[bool] = True
 
     streams: PodStreams | None = None
     pod: PodInfo
@@ -115,7 +118,8 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict[str, Any]) -> None:
         if self.closed:
             return
-        self.touch()
+        if self.output_is_activity:
+            self.touch()
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
     async def fail(self, error: errors.AppError, code: int | None = None) -> None:

@@ -26,6 +26,7 @@ class PodExecConsumer(PodSocketConsumer):
     action: ClassVar[str] = "exec into a pod"
     frame_types: ClassVar[tuple[str, ...]] = ("input", "resize")
     idle_setting: ClassVar[str] = "EXEC_IDLE_TIMEOUT"
+    output_is_activity: ClassVar[bool] = False  # idle = nothing from the user, however much the process prints
 
     process: ExecProcess | None = None
     audit: ExecAudit | None = None
