@@ -45,7 +45,7 @@ class User(AbstractUser):
     )
     session_epoch = models.PositiveIntegerField(
         default=0, editable=False,
-        help_text="Raised whenever the role, active flag or password changes; older tokens are refused.",
+        help_text="Raised whenever the role, scope, active flag or password changes; older tokens are refused.",
     )
 
     objects = KubePolarisUserManager()

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='session_epoch',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Raised whenever the role, active flag or password changes; older tokens are refused.'),
+            field=models.PositiveIntegerField(default=0, editable=False, help_text='Raised whenever the role, scope, active flag or password changes; older tokens are refused.'),
         ),
         migrations.CreateModel(
             name='Grant',

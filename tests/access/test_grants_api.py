@@ -49,7 +49,9 @@ def test_removing_the_last_grant_never_widens(admin_api: Any, make_user: Any, cl
     assert_envelope(client.get(f"/api/clusters/{cluster.pk}/pods"), 404)
     assert assert_envelope(client.get("/api/clusters"), 200)["data"]["total"] == 0
     assert_envelope(admin_api.put(f"/api/users/{user.pk}", {"scope": "all"}, format="json"), 200)
-    assert_envelope(client.get(f"/api/clusters/{cluster.pk}/pods"), 200)  # only the admin's `all` widens
+    assert_envelope(client.get(f"/api/clusters/{cluster.pk}/pods"), 401)  # a scope change is an access change
+    user.refresh_from_db()
+    assert_envelope(bearer_client(user).get(f"/api/clusters/{cluster.pk}/pods"), 200)  # only `all` widens
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -46,7 +46,10 @@ def change_form(user: User, **changes: Any) -> dict[str, Any]:
         "email": user.email, "role": user.role, "is_active": user.is_active, "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,
         "date_joined_0": user.date_joined.strftime("%Y-%m-%d"), "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
-        "last_login_0": "", "last_login_1": "",
+        "last_login_0": "", "last_login_1": "", "scope": user.scope,
+        # the grants inline's management form (no grant rows)
+        "grants-TOTAL_FORMS": "0", "grants-INITIAL_FORMS": "0", "grants-MIN_NUM_FORMS": "0",
+        "grants-MAX_NUM_FORMS": "1000",
         **changes,
     }
     return {key: ("on" if value is True else value) for key, value in values.items() if value is not False}
