@@ -14,6 +14,7 @@ This module imports neither Django apps nor `kubernetes`, so start-up code can c
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -69,6 +70,7 @@ def process_dir() -> Path:
         path = base_dir() / f"{os.getpid()}-{secrets.token_hex(4)}"
         path.mkdir(mode=0o700)
         os.chmod(path, 0o700)
+        atexit.register(shutil.rmtree, path, True)  # a clean exit leaves nothing; a crash is cleared at start-up
         _process_dir = (os.getpid(), path)
         return path
 
