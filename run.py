@@ -44,8 +44,15 @@ def demo() -> int:
     return run(["manage.py", "demo", *sys.argv[2:]], env)
 
 
+# Test-only credential key (tests run with DEBUG off, which requires FERNET_KEYS); never use it for real data.
+TEST_FERNET_KEY = "a3ViZXBvbGFyaXMtdGVzdHMtb25seS1mZXJuZXQtayE="  # base64("kubepolaris-tests-only-fernet-k!")
+
+
 def test() -> int:
-    env = {"SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret-key-" + "x" * 40)}
+    env = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret-key-" + "x" * 40),
+        "FERNET_KEYS": os.environ.get("FERNET_KEYS", TEST_FERNET_KEY),
+    }
     code = run(["-m", "pytest", *sys.argv[2:]], env)
     return code
 

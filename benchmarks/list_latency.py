@@ -28,6 +28,9 @@ def setup_django(tmp: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubepolaris.settings")
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdef0123")
+    os.environ.setdefault("FERNET_KEYS", "YmVuY2htYXJrLW9ubHktZmVybmV0LWtleS0wMTIzNDU=")  # benchmark-only key
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # the in-process APIClient's host
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ["KUBEPOLARIS_VAR_DIR"] = str(tmp)
     os.environ["KUBE_READ_TIMEOUT"] = "120"
     import django

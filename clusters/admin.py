@@ -62,6 +62,12 @@ class ClusterAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         config = data.get("new_kubeconfig")
+        current = self.instance.api_server if self.instance.pk else ""
+        moved = data.get("api_server") and current and not kc.same_origin(current, data["api_server"])
+        if moved and not config and "new_kubeconfig" not in self.errors:
+            self.add_error("api_server", "Changing the API server to another host, scheme or port needs a new "
+                                         "kubeconfig below: stored credentials are never sent to a new address "
+                                         "unasked.")
         if not data.get("api_server"):
             if self.instance.pk and self.instance.api_server:
                 data["api_server"] = self.instance.api_server

@@ -40,8 +40,15 @@ class CredentialError(ValueError):
         self.reason = reason
 
 
+def insecure_http_allowed() -> bool:
+    """Plain-http API servers send credentials in clear: only when KUBE_ALLOW_INSECURE_HTTP says so (labs)."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "KUBE_ALLOW_INSECURE_HTTP", False))
+
+
 def validate_server(url: str, field: str = "apiServer") -> str:
-    """`https?://host[:port][/path]`, normalised without a trailing slash; anything else is a CredentialError."""
+    """`https://host[:port][/path]` (http only if allowed), without a trailing slash; else a CredentialError."""
     text = (url or "").strip()
     try:
         parts = urlsplit(text)
@@ -57,7 +64,31 @@ def validate_server(url: str, field: str = "apiServer") -> str:
         raise CredentialError(field, "must be a URL like https://host:6443 (no user info, query or fragment)")
     if port == 0:
         raise CredentialError(field, "must be a URL like https://host:6443 (port 0 is not a port)")
+    if parts.scheme == "http" and not insecure_http_allowed():
+        raise CredentialError(field, "must use https:// (plain http would send the cluster's credentials in "
+                                     "clear; a lab can allow it with KUBE_ALLOW_INSECURE_HTTP=1)")
     return text.rstrip("/")
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: where credentials are sent."""
+    parts = urlsplit((url or "").strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").rstrip("."), port or {"https": 443, "http": 80}.get(scheme)
+
+
+def same_origin(a: str, b: str) -> bool:
+    """True when both addresses reach the same server (scheme, host and port); the path may differ."""
+    return origin(a) == origin(b)
+
+
+MOVE_NEEDS_CREDENTIALS = ("Changing the API server to another host, scheme or port needs the cluster's credentials "
+                          "(kubeConfig or token) in the same request: stored credentials are never sent to a new "
+                          "address unasked.")
 
 
 def _valid_host(host: str) -> bool:

@@ -12,7 +12,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)  # local state (SQLite, demo key file
 
 env = environ.Env(
     DEBUG=(bool, False),
-    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
+    # Loopback only by default (the demo); production lists its public name. Tests add "testserver" themselves.
+    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
     TOKEN_LIFETIME_HOURS=(float, 24.0),
     LOGIN_THROTTLE_RATE=(str, "10/min"),
     KUBE_CONNECT_TIMEOUT=(float, 5.0),
@@ -263,3 +264,56 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
 AUDIT_RECORD_INPUT = env.bool("AUDIT_RECORD_INPUT", default=False)
 # Largest recording of one exec session, in bytes; past it the recording says it was truncated.
 AUDIT_RECORDING_MAX_BYTES = env.int("AUDIT_RECORDING_MAX_BYTES", default=1024 * 1024)
+
+# --- security: credentials, cluster addresses, HTTPS (issue 10, points 4, 5, 9) ---------------------------
+# Kept in one block so `manage.py check --deploy` passes with production settings:
+#   DEBUG=0 SECRET_KEY=<50+ random chars> FERNET_KEYS=<key> ALLOWED_HOSTS=kubepolaris.example.com
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+# Credentials at rest: with DEBUG off, FERNET_KEYS is required. The key file under var/ is a demo convenience:
+# it lies next to the database it protects, so a copied var/ (or backup) would carry both.
+if not DEBUG:
+    if not [key for key in FERNET_KEYS if key.strip()]:
+        raise ImproperlyConfigured(
+            "FERNET_KEYS must be set when DEBUG is off: comma-separated Fernet keys, newest first, that encrypt "
+            "cluster credentials. Make one with: python -c \"from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())\" (see README, Security)."
+        )
+    from cryptography.fernet import Fernet
+
+    for _position, _key in enumerate((k.strip() for k in FERNET_KEYS if k.strip()), start=1):
+        try:
+            Fernet(_key.encode())
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"FERNET_KEYS entry {_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+            ) from None
+
+# Cluster API servers must use https://; plain http:// (credentials and tokens in clear) only when a lab
+# explicitly allows it.
+KUBE_ALLOW_INSECURE_HTTP = env.bool("KUBE_ALLOW_INSECURE_HTTP", default=False)
+
+# HTTPS. Production runs behind a TLS-terminating proxy: set SECURE_PROXY_SSL_HEADER to the header the proxy
+# sets (e.g. X-Forwarded-Proto, value "https") and make sure the proxy overwrites it on every request.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# With DEBUG off: redirect http to https, secure-only cookies, HSTS for a year. The test harnesses that
+# serve plain http on loopback (tests/conftest.py, scripts/liveserver.py) turn the redirect off.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Paths (regexes, no leading slash) answered over plain http too, e.g. a load balancer's health check.
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+# HSTS covers subdomains of the host KubePolaris is served on (not its parent domain).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is a decision for the owner of the whole registered domain (it is submitted to browser
+    # vendors' lists and hard to undo), not for one application: opt in with SECURE_HSTS_PRELOAD=1.
+    "security.W021",
+]

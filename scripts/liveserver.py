@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -76,6 +77,12 @@ class LiveServer:
             "DATABASE_URL": self.database_url,
             "KUBEPOLARIS_VAR_DIR": str(self.workdir),
             "DEBUG": "0",
+            # A throw-away key for the throw-away database (DEBUG off requires FERNET_KEYS).
+            "FERNET_KEYS": os.environ.get("FERNET_KEYS") or Fernet.generate_key().decode(),
+            # Plain http on loopback: no redirect to https, cookies usable over http.
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
             # The fuzzer logs in often on purpose (and fails on purpose); the throttle and the login lock
             # are tested elsewhere (tests/accounts), with their own limits passed in `env`.
             "LOGIN_THROTTLE_RATE": "100000/min",

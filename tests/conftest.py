@@ -111,3 +111,6 @@ def pytest_configure(config: Any) -> None:
 
     # Hashing cost is not under test; PBKDF2's deliberate slowness would dominate the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run with DEBUG off, and the test client speaks plain http: no redirect to https here
+    # (tests/clusters/test_production_settings.py checks the production defaults in a subprocess).
+    settings.SECURE_SSL_REDIRECT = False

@@ -33,6 +33,10 @@ class ClusterWriteSerializer(serializers.Serializer):
     Credentials: `kubeConfig` (a base64 kubeconfig) or `token` (+ optional `caData`, base64 PEM).
     `apiServer` overrides the kubeconfig's server; omitted on create, the kubeconfig's current context
     gives it. `validated_data["kubeconfig"]` is the reduced kubeconfig to store.
+
+    On update (the serializer's `instance` is the cluster), moving `apiServer` to another scheme, host or
+    port needs `kubeConfig` or `token` in the same body, so stored credentials never go somewhere new
+    unasked; a different path on the same server is allowed.
     """
 
     name = serializers.CharField(max_length=128, help_text="Unique display name")
@@ -58,6 +62,9 @@ class ClusterWriteSerializer(serializers.Serializer):
         out: dict[str, Any] = {key: attrs[key] for key in ("name", "description") if key in attrs}
         if "apiServer" in attrs:
             out["api_server"] = attrs["apiServer"]
+            current = getattr(self.instance, "api_server", None)
+            if current and not (has_config or has_token) and not kc.same_origin(current, attrs["apiServer"]):
+                raise serializers.ValidationError({"apiServer": [kc.MOVE_NEEDS_CREDENTIALS]})
         if has_config:
             config = self._checked(lambda: kc.reduce_kubeconfig(kc.parse_kubeconfig(attrs["kubeConfig"])))
             if creating and "api_server" not in out:

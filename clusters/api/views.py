@@ -48,7 +48,7 @@ class ClusterViewSet(RoleViewMixin, viewsets.ViewSet):
                    description="Update any subset of the create fields.")
     def update(self, request: Request, pk: str) -> Response:
         cluster = selectors.get_cluster(cluster_id=pk)
-        body = ClusterWriteSerializer(data=request.data, partial=True)
+        body = ClusterWriteSerializer(cluster, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         return ok(ClusterSerializer(services.update_cluster(cluster=cluster, **body.validated_data)).data)
 

@@ -159,12 +159,13 @@ def test_list_search_detail_update_delete(admin_api: APIClient, api: Any) -> Non
     detail = assert_envelope(viewer.get(f"/api/clusters/{ids['staging']}"), 200)["data"]
     assert detail["name"] == "staging"
 
+    # Same server, another path: the stored credential may follow (another host would need it again).
     updated = assert_envelope(admin_api.put(f"/api/clusters/{ids['staging']}",
-                                            {"description": "pre-prod", "apiServer": "https://stage.example.com"},
+                                            {"description": "pre-prod", "apiServer": "https://k8s.example.com:6443/st"},
                                             format="json"), 200)["data"]
-    assert updated["description"] == "pre-prod" and updated["apiServer"] == "https://stage.example.com"
+    assert updated["description"] == "pre-prod" and updated["apiServer"] == "https://k8s.example.com:6443/st"
     stored = yaml.safe_load(Cluster.objects.get(pk=ids["staging"]).get_kubeconfig())
-    assert stored["clusters"][0]["cluster"]["server"] == "https://stage.example.com"
+    assert stored["clusters"][0]["cluster"]["server"] == "https://k8s.example.com:6443/st"
     assert stored["users"][0]["user"]["token"] == TOKEN  # untouched credential
 
     bad = assert_envelope(admin_api.put(f"/api/clusters/{ids['staging']}", {"kubeConfig": "@@"}, format="json"), 400)

@@ -93,14 +93,16 @@ def test_admin_shows_no_credential_and_accepts_a_new_one(make_user: Any) -> None
     assert bad.status_code == 200 and "no contexts" in bad.content.decode()
     assert secrets_in(bad.content.decode()) == []
 
-    # changing only the address keeps the credential and re-points it
+    # changing only the path on the same server keeps the credential and re-points it (another host would
+    # need a new kubeconfig: tests/clusters/test_address_change.py)
     ok = browser.post(f"/admin/clusters/cluster/{cluster.pk}/change/", {
-        "name": "from-admin", "description": "moved", "api_server": "https://new.example.com", "new_kubeconfig": "",
+        "name": "from-admin", "description": "moved", "api_server": "https://k8s.example.com:6443/new",
+        "new_kubeconfig": "",
     })
     assert ok.status_code == 302
     cluster.refresh_from_db()
     stored = yaml.safe_load(cluster.get_kubeconfig())
-    assert stored["clusters"][0]["cluster"]["server"] == "https://new.example.com"
+    assert stored["clusters"][0]["cluster"]["server"] == "https://k8s.example.com:6443/new"
     assert stored["users"][0]["user"]["token"] == SECRET
 
     assert browser.post(f"/admin/clusters/cluster/{cluster.pk}/delete/", {"post": "yes"}).status_code == 302

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography.fernet import Fernet
 
 from tests.kube.faults import refused_port
 
@@ -50,7 +51,8 @@ class LiveServer:
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "live-test-secret-key-0123456789abcdef0123",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
             "KUBEPOLARIS_VAR_DIR": str(tmp_path / "var"),
-            "FERNET_KEYS": "",
+            "FERNET_KEYS": Fernet.generate_key().decode(),
+            "SECURE_SSL_REDIRECT": "0",  # plain http on loopback
             "LOG_LEVEL": "WARNING",
             **(env or {}),
         }
