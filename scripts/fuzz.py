@@ -9,6 +9,7 @@ runs `st run` over every operation of /api/schema with the admin's Bearer token 
 below, and exits non-zero on any failure. What keeps the fixture alive (see scripts/fuzz_hooks.py):
 PUT/DELETE of the fuzzed cluster and of the admin are redirected to sacrificial copies, logout and
 refresh run on throw-away tokens, drains wait at most 5 s and scales ask for at most 5 replicas.
+After the run, no password, token or cluster credential of the run may appear in the server's database or log.
 """
 from __future__ import annotations
 
@@ -75,20 +76,40 @@ def prepare(live: LiveServer) -> dict[str, Any]:
     """The sacrificial objects and the context file for the hooks."""
     client = live.client()
     admin_id = int(client.auth.me()["id"])
-    victims = [int(client.users.create(f"fuzz-victim-{i}-{secrets.token_hex(2)}",
-                                       "Fuzz-" + secrets.token_urlsafe(12), role="viewer")["id"]) for i in range(3)]
+    passwords = ["Fuzz-" + secrets.token_urlsafe(12) for _ in range(3)]
+    victims = [int(client.users.create(f"fuzz-victim-{i}-{secrets.token_hex(2)}", password, role="viewer")["id"])
+               for i, password in enumerate(passwords)]
     namespace, pod = next((p["namespace"], p["name"]) for p in client.pods(live.cluster_id).iter_all()
                           if p["status"] == "Running")
     with client.pods(live.cluster_id).exec(namespace, pod, command="echo fuzz") as session:
         session.read_all(timeout=15)  # an exec session: its audit row has a recording to download
     spare = client.clusters.create(f"fuzz-spare-{secrets.token_hex(3)}", api_server=live.sim.url,
                                    kubeconfig=live.sim.kubeconfig())
+    token = live.token()
     return {
-        "url": live.url, "token": live.token(), "admin_username": live.admin_username,
+        "url": live.url, "token": token, "admin_username": live.admin_username,
         "admin_password": live.admin_password, "admin_id": admin_id, "cluster_id": live.cluster_id,
         "sacrificial_cluster_id": int(spare["id"]), "sacrificial_user_id": victims[0],
         "real_parameters": real_parameters(live, victims, admin_id),
+        # Never to be found in the database or the server's log after the run (see `leaked_secrets`).
+        "secrets": [live.admin_password, live.sim.token, token, *passwords],
     }
+
+
+def leaked_secrets(live: LiveServer, secret_values: list[str]) -> list[str]:
+    """Where a password, token or cluster credential of the run shows in the database or the server's log."""
+    import sqlite3
+
+    places = {"daphne.log": live.log_path.read_text(errors="replace")}
+    if live.database_url.startswith("sqlite:///"):
+        with sqlite3.connect(live.database_url.removeprefix("sqlite:///")) as db:
+            places["database"] = "\n".join(db.iterdump())
+    found = []
+    for name, text in places.items():
+        for index, value in enumerate(secret_values):
+            if value and value in text:
+                found.append(f"secret #{index} appears in the {name}")
+    return found
 
 
 def run_schemathesis(live: LiveServer, context: dict[str, Any], args: argparse.Namespace) -> int:
@@ -133,7 +154,11 @@ def main() -> int:
     try:
         live.start()
         print(f"server {live.url}, cluster {live.cluster_id} (simulator {live.sim.url})", flush=True)
-        code = run_schemathesis(live, prepare(live), args)
+        context = prepare(live)
+        code = run_schemathesis(live, context, args)
+        for leak in leaked_secrets(live, context["secrets"]):
+            print(f"LEAK: {leak}", flush=True)
+            code = code or 1
         log = live.log_path.read_text(errors="replace")
         report_dir = Path(args.report_dir or ROOT / "var" / "schemathesis-report")
         (report_dir / "daphne.log").write_text(log)
