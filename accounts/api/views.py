@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, tickets
 from accounts.api.serializers import (
     LoginResultSerializer,
     LoginSerializer,
@@ -17,6 +17,7 @@ from accounts.api.serializers import (
     UserCreateSerializer,
     UserSerializer,
     UserUpdateSerializer,
+    WsTicketSerializer,
 )
 from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role, RoleViewMixin
@@ -65,6 +66,23 @@ class MeView(APIView):
     @extend_schema(responses=UserSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
         return ok(UserSerializer(request.user).data)
+
+
+class WsTicketView(APIView):
+    """A single-use WebSocket ticket, so a browser never puts its JWT in a URL (any role)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses=WsTicketSerializer, tags=["auth"],
+        description="A ticket for one WebSocket (`?ticket=`), valid for `WS_TICKET_SECONDS` (30 s) and usable "
+                    "once; it acts as the token it was issued for (same user, same checks, same expiry).",
+    )
+    def post(self, request: Request) -> Response:
+        ticket = tickets.issue_ticket(token=request.auth)
+        response = ok(WsTicketSerializer({"ticket": ticket.ticket, "expire": ticket.expire}).data)
+        response["Cache-Control"] = "no-store"  # a credential: no cache may keep it
+        return response
 
 
 @extend_schema(tags=["users"])

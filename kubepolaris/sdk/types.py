@@ -29,6 +29,11 @@ class LoginResult(Token):
     user: User
 
 
+class WsTicket(TypedDict):
+    ticket: str
+    expire: str
+
+
 class Cluster(TypedDict):
     id: int
     name: str
