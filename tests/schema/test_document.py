@@ -26,6 +26,7 @@ CONTRACT = [
     ("get", "/api/users"), ("post", "/api/users"), ("get", "/api/users/{}"), ("put", "/api/users/{}"),
     ("delete", "/api/users/{}"),
 ]
+CONTRACT += [("post", "/api/auth/ws-ticket")]  # §12
 PAGINATED = ["/api/clusters", "/api/clusters/{}/nodes", "/api/clusters/{}/workloads", "/api/clusters/{}/pods",
              "/api/users"]
 

@@ -49,11 +49,22 @@ def _http(live: LiveServer, method: str, path: str, token: str | None = None, **
     return requests.request(method, f"{live.url}{path}", headers=headers, timeout=10, **kwargs)
 
 
-def _user(live: LiveServer, role: str) -> tuple[int, str]:
+@pytest.fixture(scope="module")
+def admin_token(live: LiveServer) -> str:
+    return live.token()
+
+
+@pytest.fixture(scope="module")
+def tokens(live: LiveServer, admin_token: str) -> dict[str, str]:
+    """Tokens of a viewer and an operator, for the tests that do not change their user (logins cost seconds)."""
+    return {role: _user(live, role, admin_token)[1] for role in ("viewer", "operator")}
+
+
+def _user(live: LiveServer, role: str, admin_token: str) -> tuple[int, str]:
     """A new user of `role` (made by the admin through the API) and a token from a real login."""
     username = f"{role}-{secrets.token_hex(4)}"
-    made = _http(live, "POST", "/api/users", live.token(), json={"username": username, "password": PASSWORD,
-                                                                  "role": role})
+    made = _http(live, "POST", "/api/users", admin_token, json={"username": username, "password": PASSWORD,
+                                                                 "role": role})
     assert made.status_code == 201, made.text
     login = _http(live, "POST", "/api/auth/login", json={"username": username, "password": PASSWORD})
     return made.json()["data"]["id"], login.json()["data"]["token"]
@@ -92,8 +103,8 @@ async def _read_log(url: str, container: str) -> list[dict[str, Any]]:
         return frames
 
 
-def test_ticket_response(live: LiveServer) -> None:
-    _, token = _user(live, "viewer")
+def test_ticket_response(live: LiveServer, tokens: dict[str, str]) -> None:
+    token = tokens["viewer"]
     before = datetime.now(UTC).replace(microsecond=0)
     response = _http(live, "POST", "/api/auth/ws-ticket", token)
     assert_matches_schema(response, "post", "/api/auth/ws-ticket")
@@ -113,9 +124,9 @@ def test_ticket_needs_a_valid_token(live: LiveServer, token: str | None) -> None
     assert response.status_code == 401 and body["code"] == 401 and body["data"] is None and body["message"]
 
 
-async def test_ticket_opens_a_log_socket_once(live: LiveServer) -> None:
+async def test_ticket_opens_a_log_socket_once(live: LiveServer, tokens: dict[str, str]) -> None:
     namespace, pod, (container,) = find_pod(live.sim)
-    _, token = _user(live, "viewer")
+    token = tokens["viewer"]
     url = _socket(live, namespace, pod, "logs", f"ticket={_ticket(live, token)}")
     frames = await _read_log(url, container)
     assert frames[-1] == {"type": "end"} and frames[0]["type"] == "log"
@@ -123,9 +134,9 @@ async def test_ticket_opens_a_log_socket_once(live: LiveServer) -> None:
     assert code == 4401 and first["type"] == "error" and "ticket" in first["message"].lower()
 
 
-async def test_exec_socket_accepts_a_ticket(live: LiveServer) -> None:
+async def test_exec_socket_accepts_a_ticket(live: LiveServer, tokens: dict[str, str]) -> None:
     namespace, pod, (container,) = find_pod(live.sim)
-    _, token = _user(live, "operator")
+    token = tokens["operator"]
     url = _socket(live, namespace, pod, "exec", f"container={container}&ticket={_ticket(live, token)}")
     async with connect(url) as ws:
         await ws.send(json.dumps({"type": "input", "data": "echo by-ticket\n"}))
@@ -134,16 +145,16 @@ async def test_exec_socket_accepts_a_ticket(live: LiveServer) -> None:
             text += (await _next(ws))["data"]
 
 
-async def test_ticket_keeps_the_role_of_its_user(live: LiveServer) -> None:
+async def test_ticket_keeps_the_role_of_its_user(live: LiveServer, tokens: dict[str, str]) -> None:
     namespace, pod, _ = find_pod(live.sim)
-    _, token = _user(live, "viewer")
+    token = tokens["viewer"]
     code, first = await _refused(_socket(live, namespace, pod, "exec", f"ticket={_ticket(live, token)}"))
     assert code == 4403 and "viewer" in first["message"]
 
 
-async def test_expired_ticket_is_4401(live: LiveServer) -> None:
+async def test_expired_ticket_is_4401(live: LiveServer, tokens: dict[str, str]) -> None:
     namespace, pod, _ = find_pod(live.sim)
-    _, token = _user(live, "viewer")
+    token = tokens["viewer"]
     ticket = _ticket(live, token)
     await asyncio.sleep(TICKET_SECONDS + 0.5)
     code, first = await _refused(_socket(live, namespace, pod, "logs", f"ticket={ticket}"))
@@ -157,28 +168,28 @@ async def test_unknown_ticket_is_4401(live: LiveServer, ticket: str) -> None:
     assert code == 4401 and first["type"] == "error"
 
 
-async def test_ticket_of_a_user_deactivated_meanwhile_is_4401(live: LiveServer) -> None:
+async def test_ticket_of_a_user_deactivated_meanwhile_is_4401(live: LiveServer, admin_token: str) -> None:
     namespace, pod, _ = find_pod(live.sim)
-    user_id, token = _user(live, "viewer")
+    user_id, token = _user(live, "viewer", admin_token)
     ticket = _ticket(live, token)
-    changed = _http(live, "PUT", f"/api/users/{user_id}", live.token(), json={"isActive": False})
+    changed = _http(live, "PUT", f"/api/users/{user_id}", admin_token, json={"isActive": False})
     assert changed.status_code == 200 and changed.json()["data"]["isActive"] is False
     code, first = await _refused(_socket(live, namespace, pod, "logs", f"ticket={ticket}"))
     assert code == 4401 and first["type"] == "error"
 
 
-async def test_ticket_of_a_token_logged_out_meanwhile_is_4401(live: LiveServer) -> None:
+async def test_ticket_of_a_token_logged_out_meanwhile_is_4401(live: LiveServer, admin_token: str) -> None:
     namespace, pod, _ = find_pod(live.sim)
-    _, token = _user(live, "viewer")
+    _, token = _user(live, "viewer", admin_token)
     ticket = _ticket(live, token)
     assert _http(live, "POST", "/api/auth/logout", token).status_code == 200
     code, first = await _refused(_socket(live, namespace, pod, "logs", f"ticket={ticket}"))
     assert code == 4401 and "revoked" in first["message"]
 
 
-async def test_token_still_works_in_the_query_and_the_header(live: LiveServer) -> None:
+async def test_token_still_works_in_the_query_and_the_header(live: LiveServer, tokens: dict[str, str]) -> None:
     namespace, pod, (container,) = find_pod(live.sim)
-    _, token = _user(live, "viewer")
+    token = tokens["viewer"]
     assert (await _read_log(_socket(live, namespace, pod, "logs", f"token={token}"), container))[-1]["type"] == "end"
     url = _socket(live, namespace, pod, "logs", "tailLines=1")
     async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
@@ -203,9 +214,9 @@ async def _leave_credentials_in_urls(base: str, namespace: str, pod: str, contai
                 await _next(ws)
 
 
-async def test_no_token_or_ticket_in_daphnes_output(live: LiveServer) -> None:
+async def test_no_token_or_ticket_in_daphnes_output(live: LiveServer, tokens: dict[str, str]) -> None:
     namespace, pod, (container,) = find_pod(live.sim)
-    _, token = _user(live, "operator")
+    token = tokens["operator"]
     ticket = _ticket(live, token)
     await _leave_credentials_in_urls(live.url, namespace, pod, container, token, ticket, live.cluster_id)
     await asyncio.sleep(0.5)  # daphne writes its access log as requests complete
