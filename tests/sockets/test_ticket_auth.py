@@ -12,6 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.tickets import KEY_PREFIX, issue_ticket, redeem_ticket
@@ -68,6 +69,8 @@ def test_concurrent_redeemers_only_one_wins(role_users: dict[str, Any]) -> None:
             redeem_ticket(ticket)
         except AuthenticationFailed:
             return False
+        finally:
+            connection.close()  # this thread's own database connection: leave none behind
         return True
 
     with ThreadPoolExecutor(8) as pool:
