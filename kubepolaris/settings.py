@@ -158,7 +158,8 @@ SPECTACULAR_SETTINGS = {
         "lists are `{items, total, page, pageSize}`. Authenticate with `Authorization: Bearer <token>` "
         "from `POST /api/auth/login`.\n\n"
         "## WebSockets (not listed below: OpenAPI cannot describe them)\n"
-        "Same server, same token: the `Authorization` header or `?token=<jwt>` (never logged). "
+        "Same server, same token: the `Authorization` header, `?token=<jwt>`, or (for browsers) `?ticket=` from "
+        "`POST /api/auth/ws-ticket`: single-use, valid for seconds. Neither value is ever logged. "
         "The server pings idle sockets; a session idle past the limit closes with 4408. Failures send "
         "`{\"type\":\"error\",\"message\":...}` and then close with 4401 (bad/expired token), 4403 (role), "
         "4404 (unknown cluster/pod), 4400 (bad parameter), 4502/4504 (cluster failed/timed out) or 1011.\n\n"
@@ -238,6 +239,9 @@ WS_PING_TIMEOUT = env.int("WS_PING_TIMEOUT", default=30)
 # `.example.com` for a domain and its subdomains, `*` for any). Others are refused with 4403 (common.ws_origin);
 # clients that send no Origin header (scripts, the SDK) are not affected.
 WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=[])
+# Seconds a WebSocket ticket (POST /api/auth/ws-ticket) stays valid. It is single-use and never outlives the
+# token it was issued for; tickets live in the cache (Redis with REDIS_URL, so any process can redeem them).
+WS_TICKET_SECONDS = env.float("WS_TICKET_SECONDS", default=30.0)
 
 # --- watch cache ---
 # Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a

@@ -63,6 +63,11 @@ class TokenSerializer(serializers.Serializer):
     expire = serializers.DateTimeField(help_text="RFC 3339, UTC")
 
 
+class WsTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(help_text="Pass as `?ticket=` to a WebSocket; valid once, for seconds")
+    expire = serializers.DateTimeField(help_text="RFC 3339, UTC; never later than the token's own expiry")
+
+
 class LoginResultSerializer(TokenSerializer):
     user = UserSerializer()
 

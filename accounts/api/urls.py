@@ -13,6 +13,7 @@ urlpatterns = [
     path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/refresh", views.RefreshView.as_view(), name="auth-refresh"),
     path("auth/me", views.MeView.as_view(), name="auth-me"),
+    path("auth/ws-ticket", views.WsTicketView.as_view(), name="auth-ws-ticket"),
     path("users", user_list, name="user-list"),
     path("users/<str:pk>", user_detail, name="user-detail"),
     path("users/<str:pk>/grants", grant_list, name="grant-list"),

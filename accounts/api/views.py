@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 import audit
-from accounts import selectors, services
+from accounts import selectors, services, tickets
 from accounts.api.serializers import (
     GrantCreateSerializer,
     GrantSerializer,
@@ -21,6 +21,7 @@ from accounts.api.serializers import (
     UserCreateSerializer,
     UserSerializer,
     UserUpdateSerializer,
+    WsTicketSerializer,
 )
 from common.client_ip import client_ip
 from common.pagination import EnvelopePagination, paginate
@@ -80,6 +81,23 @@ class MeView(APIView):
     @extend_schema(responses=UserSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
         return ok(UserSerializer(request.user).data)
+
+
+class WsTicketView(APIView):
+    """A single-use WebSocket ticket, so a browser never puts its JWT in a URL (any role)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses=WsTicketSerializer, tags=["auth"],
+        description="A ticket for one WebSocket (`?ticket=`), valid for `WS_TICKET_SECONDS` (30 s) and usable "
+                    "once; it acts as the token it was issued for (same user, same checks, same expiry).",
+    )
+    def post(self, request: Request) -> Response:
+        ticket = tickets.issue_ticket(token=request.auth)
+        response = ok(WsTicketSerializer({"ticket": ticket.ticket, "expire": ticket.expire}).data)
+        response["Cache-Control"] = "no-store"  # a credential: no cache may keep it
+        return response
 
 
 @extend_schema(tags=["users"])

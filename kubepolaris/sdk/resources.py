@@ -27,6 +27,7 @@ from kubepolaris.sdk.types import (
     Token,
     User,
     Workload,
+    WsTicket,
 )
 
 
@@ -70,6 +71,11 @@ class AuthAPI(_Group):
     def me(self) -> User:
         """The user the token belongs to."""
         return cast(User, self._t.request("GET", "/api/auth/me"))
+
+    def ws_ticket(self) -> WsTicket:
+        """A single-use ticket for one WebSocket (`?ticket=`), valid for seconds: what a browser puts in a
+        socket URL instead of its token. The SDK's own sockets send the token in a header and need none."""
+        return cast(WsTicket, self._t.request("POST", "/api/auth/ws-ticket", idempotent=False))
 
 
 class UsersAPI(_Group):

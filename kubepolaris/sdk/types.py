@@ -38,6 +38,11 @@ class LoginResult(Token):
     user: User
 
 
+class WsTicket(TypedDict):
+    ticket: str
+    expire: str
+
+
 class Cluster(TypedDict):
     id: int
     name: str

@@ -27,6 +27,7 @@ CONTRACT = [
     ("delete", "/api/users/{}"),
     ("get", "/api/audit"), ("get", "/api/audit/{}/recording"),  # §11
 ]
+CONTRACT += [("post", "/api/auth/ws-ticket")]  # §12
 # Success answers that are a file download (their errors are still envelopes).
 FILE_DOWNLOADS = {("get", "/api/audit/{}/recording")}
 PAGINATED = ["/api/clusters", "/api/clusters/{}/nodes", "/api/clusters/{}/workloads", "/api/clusters/{}/pods",

@@ -31,6 +31,13 @@ def test_auth_responses(anon_api: Any, make_user: Any, conforms: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_ws_ticket_responses(anon_api: Any, api: Any, conforms: Any) -> None:
+    conforms(anon_api.post("/api/auth/ws-ticket"), "post", "/api/auth/ws-ticket")  # 401
+    body = conforms(api("viewer").post("/api/auth/ws-ticket"), "post", "/api/auth/ws-ticket")
+    assert set(body["data"]) == {"ticket", "expire"}
+
+
+@pytest.mark.django_db
 def test_user_responses(admin_api: Any, api: Any, conforms: Any) -> None:
     conforms(admin_api.get("/api/users"), "get", "/api/users")
     conforms(admin_api.get("/api/users?page=0"), "get", "/api/users")
