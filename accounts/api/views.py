@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -41,8 +41,8 @@ class LoginView(APIView):
         return ok(LoginResultSerializer({**_token_body(token), "user": user}).data)
 
 
-class LogoutView(APIView):
-    permission_classes = [IsAuthenticated]
+class LogoutView(RoleViewMixin, APIView):
+    write_role = Role.VIEWER  # every signed-in user may see, renew or end their own session
 
     @extend_schema(request=None, responses=None, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -50,8 +50,8 @@ class LogoutView(APIView):
         return ok(message="Logged out")
 
 
-class RefreshView(APIView):
-    permission_classes = [IsAuthenticated]
+class RefreshView(RoleViewMixin, APIView):
+    write_role = Role.VIEWER  # every signed-in user may see, renew or end their own session
 
     @extend_schema(request=None, responses=TokenSerializer, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -59,8 +59,8 @@ class RefreshView(APIView):
         return ok(TokenSerializer(_token_body(token)).data)
 
 
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+class MeView(RoleViewMixin, APIView):
+    write_role = Role.VIEWER  # every signed-in user may see, renew or end their own session
 
     @extend_schema(responses=UserSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
