@@ -1,10 +1,13 @@
 """Envelopes for requests that never reach DRF: unknown `/api/` paths and Django's own 404/500."""
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.views.defaults import page_not_found, server_error
 
 from common.envelope import json_response
+from common.errors import DATABASE_UNAVAILABLE_ERRORS, DatabaseUnavailable
 
 
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -18,6 +21,13 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside its `except` block, so the exception is still at hand: a database outside
+    DRF's reach (a middleware, the admin) is a 503 that says so, like the API's own handler answers."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE_ERRORS):
+        message = DatabaseUnavailable.default_detail
+        if request.path.startswith("/api/"):
+            return json_response(503, message)
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     if request.path.startswith("/api/"):
         return json_response(500, "Internal server error")
     return server_error(request)

@@ -12,6 +12,7 @@ so nothing downstream can log it.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -19,8 +20,12 @@ from channels.db import database_sync_to_async
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import BearerTokenAuthentication
+from common.errors import DATABASE_UNAVAILABLE_ERRORS, DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_DATABASE_UNAVAILABLE = 4503  # 4000 + the REST status, as for every other socket refusal
 MISSING_TOKEN = "Authentication required: pass ?token=<jwt> or an 'Authorization: Bearer <jwt>' header"
 
 
@@ -84,6 +89,9 @@ class JWTAuthMiddleware:
             user, expires_at = await authenticate(raw)
         except AuthenticationFailed as exc:
             return await reject(receive, send, CLOSE_UNAUTHENTICATED, _message(exc))
+        except DATABASE_UNAVAILABLE_ERRORS as exc:  # the token cannot be checked now: say so, no traceback
+            logger.warning("Database unavailable while authenticating a socket: %s", exc)
+            return await reject(receive, send, CLOSE_DATABASE_UNAVAILABLE, DatabaseUnavailable.default_detail)
         headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"authorization"]
         scope = {**scope, "user": user, "token_expires_at": expires_at, "query_string": query, "headers": headers}
         return await self.app(scope, receive, send)

@@ -75,6 +75,10 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
         except errors.AppError as exc:
             await self.fail(exc)
             return
+        except errors.DATABASE_UNAVAILABLE_ERRORS as exc:  # 4503, like the REST API's 503
+            log.warning("Database unavailable while opening a pod socket: %s", exc)
+            await self.fail(errors.DatabaseUnavailable())
+            return
         except Exception:  # noqa: BLE001 - reported to the client as 1011, logged with the traceback
             await self.fail_internal("opening the socket")
             return
