@@ -2,8 +2,13 @@
 rendered once, by `common.exceptions.envelope_exception_handler` (and by the socket consumers)."""
 from __future__ import annotations
 
+from django.db.utils import InterfaceError, OperationalError
 from rest_framework import status
 from rest_framework.exceptions import APIException
+
+# What the database driver raises when the server is down, restarting or unreachable (Django wraps
+# psycopg's and sqlite3's errors in these). Rendered as DatabaseUnavailable: a 503, or a 4503 close.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 class AppError(APIException):
@@ -88,3 +93,11 @@ class ClusterError(AppError):
 
     status_code = status.HTTP_502_BAD_GATEWAY
     default_code = "cluster_error"
+
+
+class DatabaseUnavailable(AppError):
+    """Our own database could not be reached: a moment's outage the client may retry, not a bug (503)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Database unavailable; try again shortly"
+    default_code = "database_unavailable"

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from common.envelope import Envelope
+from common.errors import DATABASE_UNAVAILABLE_ERRORS, DatabaseUnavailable
 
 logger = logging.getLogger("kubepolaris.errors")
 
@@ -61,6 +62,9 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(Envelope(message=f"Request body too large (at most {limit} bytes)"),
                         status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        logger.warning("Database unavailable during %s: %s", type(context.get("view")).__name__, exc)
+        exc = DatabaseUnavailable()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -15,6 +15,7 @@ ERROR_CODES = {
     "429": "Throttled, or an eviction refused by a PodDisruptionBudget",
     "500": "Unexpected server error (no details leak)",
     "502": "The cluster could not be reached or rejected our credentials",
+    "503": "Our own database is briefly unavailable; try again shortly",
     "504": "The cluster did not answer in time",
 }
 

@@ -14,6 +14,7 @@ removed, so nothing downstream can log them.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,8 +23,12 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.authentication import BearerTokenAuthentication
 from accounts.tickets import redeem_ticket
+from common.errors import DATABASE_UNAVAILABLE_ERRORS, DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_DATABASE_UNAVAILABLE = 4503  # 4000 + the REST status, as for every other socket refusal
 MISSING_TOKEN = ("Authentication required: pass ?ticket=<ticket from POST /api/auth/ws-ticket>, ?token=<jwt> "
                  "or an 'Authorization: Bearer <jwt>' header")
 CREDENTIAL_PARAMS = ("token", "ticket")
@@ -105,6 +110,9 @@ class JWTAuthMiddleware:
             user, expires_at = await (authenticate_ticket(ticket) if ticket else authenticate(raw))
         except AuthenticationFailed as exc:
             return await reject(receive, send, CLOSE_UNAUTHENTICATED, _message(exc))
+        except DATABASE_UNAVAILABLE_ERRORS as exc:  # the token cannot be checked now: say so, no traceback
+            logger.warning("Database unavailable while authenticating a socket: %s", exc)
+            return await reject(receive, send, CLOSE_DATABASE_UNAVAILABLE, DatabaseUnavailable.default_detail)
         headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"authorization"]
         scope = {**scope, "user": user, "token_expires_at": expires_at, "query_string": query, "headers": headers}
         return await self.app(scope, receive, send)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -57,8 +57,8 @@ class LoginView(APIView):
         return ok(LoginResultSerializer({**_token_body(token), "user": user}).data)
 
 
-class LogoutView(APIView):
-    permission_classes = [IsAuthenticated]
+class LogoutView(RoleViewMixin, APIView):
+    write_role = Role.VIEWER  # every signed-in user may see, renew or end their own session
 
     @extend_schema(request=None, responses=None, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -66,8 +66,8 @@ class LogoutView(APIView):
         return ok(message="Logged out")
 
 
-class RefreshView(APIView):
-    permission_classes = [IsAuthenticated]
+class RefreshView(RoleViewMixin, APIView):
+    write_role = Role.VIEWER  # every signed-in user may see, renew or end their own session
 
     @extend_schema(request=None, responses=TokenSerializer, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -75,18 +75,18 @@ class RefreshView(APIView):
         return ok(TokenSerializer(_token_body(token)).data)
 
 
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+class MeView(RoleViewMixin, APIView):
+    write_role = Role.VIEWER  # every signed-in user may see, renew or end their own session
 
     @extend_schema(responses=UserSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
         return ok(UserSerializer(request.user).data)
 
 
-class WsTicketView(APIView):
+class WsTicketView(RoleViewMixin, APIView):
     """A single-use WebSocket ticket, so a browser never puts its JWT in a URL (any role)."""
 
-    permission_classes = [IsAuthenticated]
+    write_role = Role.VIEWER
 
     @extend_schema(
         request=None, responses=WsTicketSerializer, tags=["auth"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from common.names import query_name_field
+from pods.limits import MAX_SINCE_SECONDS, MAX_TAIL_LINES
 
 # ruff: noqa: N815 - the API's field names are camelCase
 
@@ -28,8 +29,10 @@ class PodLogsQuerySerializer(serializers.Serializer):
     container = serializers.CharField(required=False, allow_blank=True,
                                       help_text="Container name; default: the first container")
     previous = serializers.BooleanField(default=False, help_text="Logs of the previous (terminated) run")
-    sinceSeconds = serializers.IntegerField(required=False, min_value=1, help_text="Only the last N seconds")
-    tailLines = serializers.IntegerField(required=False, min_value=0, help_text="Only the last N lines")
+    sinceSeconds = serializers.IntegerField(required=False, min_value=1, max_value=MAX_SINCE_SECONDS,
+                                            help_text="Only the last N seconds (at most a year)")
+    tailLines = serializers.IntegerField(required=False, min_value=0, max_value=MAX_TAIL_LINES,
+                                         help_text="Only the last N lines (at most 100,000)")
     timestamps = serializers.BooleanField(default=False, help_text="Prefix each line with its RFC 3339 time")
 
 

@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 
 CLOSE_INTERNAL_ERROR = 1011
 
+try:  # daphne (autobahn) raises this on a send after the client's close; ASGI servers may raise OSError
+    from autobahn.exception import Disconnected as _Disconnected
+
+    CLIENT_GONE: tuple[type[BaseException], ...] = (_Disconnected, OSError)
+except ImportError:  # pragma: no cover - another ASGI server
+    CLIENT_GONE = (OSError,)
+
 
 class IdleTimeout(errors.AppError):
     status_code = 408
@@ -74,6 +81,10 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
         except errors.AppError as exc:
             await self.fail(exc)
             return
+        except errors.DATABASE_UNAVAILABLE_ERRORS as exc:  # 4503, like the REST API's 503
+            log.warning("Database unavailable while opening a pod socket: %s", exc)
+            await self.fail(errors.DatabaseUnavailable())
+            return
         except Exception:  # noqa: BLE001 - reported to the client as 1011, logged with the traceback
             await self.fail_internal("opening the socket")
             return
@@ -116,11 +127,17 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
             await self.fail_internal("handling a frame")
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Send one frame. A send that races the client's close is an ordinary end: the socket is marked
+        closed (nothing more is sent) and `disconnect` tears the session down."""
         if self.closed:
             return
         if self.output_is_activity:
             self.touch()
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        try:
+            await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        except CLIENT_GONE:
+            self.closed = True
+            log.debug("Client left before a frame could be sent (%s)", self.scope.get("path", ""))
 
     async def fail(self, error: errors.AppError, code: int | None = None) -> None:
         """The error frame, then the close code for it. Nothing is sent after this."""
@@ -131,9 +148,10 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
         await self.close(code=code or close_code(error))
 
     async def fail_internal(self, doing: str) -> None:
-        log.exception("Pod socket failed while %s (%s)", doing, self.scope.get("path", ""))
-        if self.closed:
+        if self.closed:  # the client already left: whatever failed on the way out is not an error
+            log.debug("Pod socket ended while %s after the client left", doing, exc_info=True)
             return
+        log.exception("Pod socket failed while %s (%s)", doing, self.scope.get("path", ""))
         await self.send_frame({"type": "error", "message": f"Internal server error while {doing}"})
         self.closed = True
         await self.close(code=CLOSE_INTERNAL_ERROR)

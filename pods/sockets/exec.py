@@ -98,6 +98,8 @@ class PodExecConsumer(PodSocketConsumer):
                     text = decoders[channel].decode(data)
                     if text:
                         await self.send_frame({"type": "output", "data": text})
+                        if self.closed:  # the client left: an ordinary end, disconnect() cleans up
+                            return
                 elif channel == ERROR:
                     result = parse_exit_status(data)
         except errors.AppError as exc:

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from rest_framework.exceptions import ParseError
+
 from common.errors import AppError, InvalidRequest
+from common.parsers import check_json_depth
 from kube.streams import PodInfo
+from pods.limits import MAX_SINCE_SECONDS, MAX_TAIL_LINES
 
 MAX_TERMINAL_SIZE = 65535  # struct winsize holds unsigned shorts
 MAX_INPUT_CHARS = 65536
@@ -23,8 +27,11 @@ def parse_frame(text: str | None, allowed: tuple[str, ...]) -> dict[str, Any]:
     if text is None:
         raise InvalidRequest("Binary frames are not supported; send JSON text frames")
     try:
+        check_json_depth(text)
         frame = json.loads(text)
-    except ValueError:
+    except ParseError as exc:
+        raise InvalidRequest(f"Frame is {exc.detail}") from None
+    except (ValueError, RecursionError):
         raise InvalidRequest("Frame is not valid JSON") from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise InvalidRequest("Frame must be a JSON object with a string 'type'")
@@ -68,8 +75,8 @@ def parse_subscribe(frame: dict[str, Any]) -> LogOptions:
     return LogOptions(
         container=container,
         follow=_bool_field(frame, "follow", True),
-        tail_lines=_int_field(frame, "tailLines", minimum=0),
-        since_seconds=_int_field(frame, "sinceSeconds", minimum=1),
+        tail_lines=_int_field(frame, "tailLines", minimum=0, maximum=MAX_TAIL_LINES),
+        since_seconds=_int_field(frame, "sinceSeconds", minimum=1, maximum=MAX_SINCE_SECONDS),
         timestamps=_bool_field(frame, "timestamps", False),
         previous=_bool_field(frame, "previous", False),
     )
