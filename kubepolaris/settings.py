@@ -183,6 +183,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Two choice sets share the field name `role`: a user's (admin, operator, viewer) and a grant's (no admin).
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "common.permissions.Role",
+                            "GrantRoleEnum": [("viewer", "Viewer"), ("operator", "Operator")]},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "common.schema.path_name_patterns"],
 }
 

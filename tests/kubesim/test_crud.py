@@ -76,9 +76,14 @@ def test_invalid_objects_get_422_with_causes(api: kubernetes.client.ApiClient, c
 
 def test_stale_resource_version_conflicts(core: CoreV1Api) -> None:
     core.create_namespaced_pod("crud", _pod("versioned"))
-    first = core.read_namespaced_pod("versioned", "crud")
-    first.metadata.labels = {"v": "1"}
-    updated = core.replace_namespaced_pod("versioned", "crud", first)
+    for _attempt in range(20):  # the simulated kubelet may update the new pod's status in between: read again
+        first = core.read_namespaced_pod("versioned", "crud")
+        first.metadata.labels = {"v": "1"}
+        try:
+            updated = core.replace_namespaced_pod("versioned", "crud", first)
+            break
+        except ApiException as exc:
+            assert exc.status == 409, exc
     assert int(updated.metadata.resource_version) > int(first.metadata.resource_version)
     first.metadata.labels = {"v": "2"}  # still carries the old resourceVersion
     with pytest.raises(ApiException) as e:

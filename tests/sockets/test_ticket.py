@@ -238,7 +238,8 @@ async def test_no_token_or_ticket_in_the_demo_commands_output(tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update({"DJANGO_SETTINGS_MODULE": "kubepolaris.settings", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}",
                 "KUBEPOLARIS_VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": "demo-test-" + "k" * 40,
-                "FERNET_KEYS": Fernet.generate_key().decode(), "LOG_LEVEL": "INFO"})
+                "FERNET_KEYS": Fernet.generate_key().decode(), "LOG_LEVEL": "INFO",
+                "SECURE_SSL_REDIRECT": "0"})  # plain http on loopback, as scripts/liveserver.py serves it
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     output = tmp_path / "demo.out"
