@@ -39,7 +39,7 @@ from kube.gateway import default_timeout
 from kube.paths import check_url_path
 
 if TYPE_CHECKING:
-    from clusters.models import Cluster
+    from kube.target import ClusterTarget
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 
@@ -83,7 +83,7 @@ def translated_aio(cluster_name: str) -> Any:
     return translated(cluster_name, translate_aio)
 
 
-def _aio_configuration(cluster: Cluster) -> Configuration:
+def _aio_configuration(cluster: ClusterTarget) -> Configuration:
     """Runs in a worker thread: decrypting the kubeconfig and writing cert files must not block the loop."""
     with translated(cluster.name):
         sync = client_for(cluster).configuration
@@ -340,13 +340,13 @@ def _decode_line(line: bytes) -> str:
     return line.decode("utf-8", "replace")
 
 
-async def open_streams(cluster: Cluster) -> PodStreams:
+async def open_streams(cluster: ClusterTarget) -> PodStreams:
     """Clients for one socket's streams, built off the event loop from the cluster's stored kubeconfig."""
     # thread_sensitive: the one worker thread Channels already uses for the database, not a growing pool.
     return await sync_to_async(_build_streams, thread_sensitive=True)(cluster)
 
 
-def _build_streams(cluster: Cluster) -> PodStreams:
+def _build_streams(cluster: ClusterTarget) -> PodStreams:
     configuration = _aio_configuration(cluster)
     with translated(cluster.name):  # unreadable CA or client certificate files
         return PodStreams(cluster.name, configuration)
