@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from common.errors import AppError, InvalidRequest
-from kube.streams import PodInfo
 
 MAX_TERMINAL_SIZE = 65535  # struct winsize holds unsigned shorts
 MAX_INPUT_CHARS = 65536
@@ -90,21 +89,6 @@ def parse_resize(frame: dict[str, Any]) -> tuple[int, int]:
     if cols is None or rows is None:
         raise InvalidRequest("'resize' needs 'cols' and 'rows', positive integers")
     return cols, rows
-
-
-def choose_container(pod: PodInfo, name: str | None, *, for_exec: bool = False) -> str:
-    """The named container (or the pod's default); unknown names are refused with the pod's containers listed."""
-    known = pod.containers if for_exec else pod.all_containers
-    if name is None:
-        if pod.default_container is None:
-            raise InvalidRequest(f"Pod '{pod.name}' has no containers")
-        name = pod.default_container
-    if name not in known:
-        choices = ", ".join(known) or "none"
-        raise InvalidRequest(f"Container '{name}' is not in pod '{pod.name}'; its containers: {choices}")
-    if for_exec and name not in pod.running:
-        raise InvalidRequest(f"Container '{name}' of pod '{pod.name}' is not running (pod phase {pod.phase})")
-    return name
 
 
 @dataclass(frozen=True)
