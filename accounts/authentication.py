@@ -1,6 +1,6 @@
 """Bearer-token authentication: SimpleJWT sliding tokens, checked against the blacklist (logout/refresh),
 the user's active flag, a password fingerprint and the user's session epoch (a change of role, active
-flag or password kills every token issued before it). Sockets use this class too (common.ws_auth)."""
+flag or password kills every token issued before it). Sockets use this class too (accounts.ws_auth)."""
 from __future__ import annotations
 
 from typing import Any

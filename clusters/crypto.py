@@ -12,11 +12,11 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+from kube.target import CredentialKeyError
+
+__all__ = ["CredentialKeyError", "decrypt", "encrypt", "reset_keys", "rotate"]
+
 logger = logging.getLogger(__name__)
-
-
-class CredentialKeyError(RuntimeError):
-    """Stored credentials cannot be decrypted with any configured key."""
 
 
 def _load_keys() -> list[bytes]:

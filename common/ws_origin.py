@@ -17,7 +17,7 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from common.ws_auth import reject
+from common.ws import reject
 
 CLOSE_FORBIDDEN_ORIGIN = 4403
 DEFAULT_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443}

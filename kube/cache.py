@@ -46,7 +46,7 @@ from kube.cache_resource import RESOURCES, Obj, ResourceCache, as_int
 from kube.errors import translated
 
 if TYPE_CHECKING:
-    from clusters.models import Cluster
+    from kube.target import ClusterTarget
 
 __all__ = ["RESOURCES", "ResourceCache", "cached_objects", "caches", "enabled", "list_objects", "note_write",
            "shutdown_all", "stop_cluster", "written"]
@@ -103,7 +103,7 @@ def written(cluster_id: int, method_name: str, result: Any) -> None:
     note_write(cluster_id, resource, version)
 
 
-def note_write(cluster: Cluster | int, resource: str, resource_version: str | int | None = None) -> None:
+def note_write(cluster: ClusterTarget | int, resource: str, resource_version: str | int | None = None) -> None:
     """Record a write of ours: the next read of that resource's cache waits until it has seen it.
 
     Without a resourceVersion (or a non-numeric one), that read makes a consistent read instead.
@@ -118,7 +118,7 @@ def note_write(cluster: Cluster | int, resource: str, resource_version: str | in
             _write_rvs[key] = max(rv, _write_rvs.get(key, rv))
 
 
-def cached_objects(cluster: Cluster, resource: str, *, namespace: str | None = None, node_name: str | None = None,
+def cached_objects(cluster: ClusterTarget, resource: str, *, namespace: str | None = None, node_name: str | None = None,
                    label_selector: str | None = None) -> list[Obj] | None:
     """The objects from the watch cache, or None when the cache is off or cannot answer (read directly then)."""
     objects, _ = _cached(cluster, resource)
@@ -127,7 +127,7 @@ def cached_objects(cluster: Cluster, resource: str, *, namespace: str | None = N
     return select(objects, namespace=namespace, node_name=node_name, label_selector=label_selector)
 
 
-def list_objects(cluster: Cluster, resource: str, *, namespace: str | None = None, node_name: str | None = None,
+def list_objects(cluster: ClusterTarget, resource: str, *, namespace: str | None = None, node_name: str | None = None,
                  label_selector: str | None = None, fallback: Callable[[], list[Obj]],
                  transform: Callable[[Obj], Any] | None = None) -> list[Any]:
     """Raw objects of `resource` (read-only dicts), from the watch cache or else from `fallback()`.
@@ -143,7 +143,7 @@ def list_objects(cluster: Cluster, resource: str, *, namespace: str | None = Non
     return objects if transform is None else cache.derive(objects, transform)
 
 
-def _cached(cluster: Cluster, resource: str) -> tuple[list[Obj] | None, ResourceCache | None]:
+def _cached(cluster: ClusterTarget, resource: str) -> tuple[list[Obj] | None, ResourceCache | None]:
     if not enabled():
         return None, None
     _reap_idle()
@@ -160,7 +160,7 @@ def _cached(cluster: Cluster, resource: str) -> tuple[list[Obj] | None, Resource
     return objects, cache
 
 
-def _cache_for(cluster: Cluster, resource: str) -> ResourceCache | None:
+def _cache_for(cluster: ClusterTarget, resource: str) -> ResourceCache | None:
     key = (cluster.pk, cluster.credential_fingerprint, resource)
     outdated: list[ResourceCache] = []
     with _lock:

@@ -22,7 +22,7 @@ from kube import secretfiles
 from kube.paths import guard_rest_client
 
 if TYPE_CHECKING:
-    from clusters.models import Cluster
+    from kube.target import ClusterTarget
 
 _lock = threading.Lock()
 _cache: dict[int, tuple[str, ApiClient]] = {}
@@ -73,7 +73,7 @@ def externalise_inline_data(kubeconfig: dict[str, Any], files: secretfiles.Secre
     return kubeconfig
 
 
-def build_client(cluster: Cluster) -> ApiClient:
+def build_client(cluster: ClusterTarget) -> ApiClient:
     """A client whose TLS material lives in `kube.secretfiles` until `_close` (cached callers use `client_for`)."""
     kubeconfig = config_with_server(yaml.safe_load(cluster.get_kubeconfig()), cluster.api_server)
     configuration = type.__call__(Configuration)
@@ -92,7 +92,7 @@ def build_client(cluster: Cluster) -> ApiClient:
     return guard_rest_client(client)
 
 
-def client_for(cluster: Cluster) -> ApiClient:
+def client_for(cluster: ClusterTarget) -> ApiClient:
     """The cached client of `cluster`, rebuilt (and the old one closed) when its credential or address changed."""
     fingerprint = cluster.credential_fingerprint
     with _lock:

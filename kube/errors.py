@@ -12,8 +12,8 @@ import urllib3.exceptions as u3
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
-from clusters.crypto import CredentialKeyError
 from common import errors
+from kube.target import CredentialKeyError
 
 
 class CredentialsUnusable(errors.AppError):

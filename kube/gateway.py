@@ -14,10 +14,10 @@ from django.conf import settings
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
-from clusters.models import Cluster
 from kube import cache
 from kube.clients import client_for
 from kube.errors import translate, translated
+from kube.target import ClusterTarget
 
 T = TypeVar("T")
 
@@ -36,7 +36,7 @@ def default_timeout() -> tuple[float, float]:
 class _Api:
     """Wraps a generated API class: adds `_request_timeout` and turns failures into application errors."""
 
-    def __init__(self, api: Any, cluster: Cluster) -> None:
+    def __init__(self, api: Any, cluster: ClusterTarget) -> None:
         self._api = api
         self._cluster_name = cluster.name
         self._cluster_id = cluster.pk
@@ -58,45 +58,45 @@ class _Api:
         return call
 
 
-def _api(api_class: type, cluster: Cluster) -> Any:
+def _api(api_class: type, cluster: ClusterTarget) -> Any:
     with translated(cluster.name):
         api_client = client_for(cluster)
     return _Api(api_class(api_client), cluster)
 
 
-def core_v1(cluster: Cluster) -> Any:
+def core_v1(cluster: ClusterTarget) -> Any:
     return _api(k8s.CoreV1Api, cluster)
 
 
-def apps_v1(cluster: Cluster) -> Any:
+def apps_v1(cluster: ClusterTarget) -> Any:
     return _api(k8s.AppsV1Api, cluster)
 
 
-def batch_v1(cluster: Cluster) -> Any:
+def batch_v1(cluster: ClusterTarget) -> Any:
     return _api(k8s.BatchV1Api, cluster)
 
 
-def policy_v1(cluster: Cluster) -> Any:
+def policy_v1(cluster: ClusterTarget) -> Any:
     return _api(k8s.PolicyV1Api, cluster)
 
 
-def version(cluster: Cluster) -> Any:
+def version(cluster: ClusterTarget) -> Any:
     return _api(k8s.VersionApi, cluster)
 
 
-def api_client(cluster: Cluster) -> Any:
+def api_client(cluster: ClusterTarget) -> Any:
     """The raw ApiClient, for `sanitize_for_serialization` and streaming helpers inside kube/."""
     with translated(cluster.name):
         return client_for(cluster)
 
 
-def call(cluster: Cluster, fn: Callable[[Any], T]) -> T:
+def call(cluster: ClusterTarget, fn: Callable[[Any], T]) -> T:
     """Run `fn(api_client)` with error translation (for calls no typed API covers)."""
     with translated(cluster.name):
         return fn(client_for(cluster))
 
 
-def get_json(cluster: Cluster, path: str, *, query: dict[str, str] | None = None,
+def get_json(cluster: ClusterTarget, path: str, *, query: dict[str, str] | None = None,
              accept: str = "application/json") -> Any:
     """GET `path` (e.g. "/api/v1/pods") with any query and Accept header, answered as parsed JSON.
 
@@ -116,7 +116,7 @@ def get_json(cluster: Cluster, path: str, *, query: dict[str, str] | None = None
         return json.loads(data)
 
 
-def to_dict(cluster: Cluster, obj: Any) -> Any:
+def to_dict(cluster: ClusterTarget, obj: Any) -> Any:
     """A generated model as the plain camelCase JSON dict the API server sent."""
     return api_client(cluster).sanitize_for_serialization(obj)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from clusters.models import Cluster
 from common import errors
 from kube import gateway
 from kube.raw import read_json
+from kube.target import ClusterTarget
 
 
-def namespace_must_exist(cluster: Cluster, namespace: str) -> None:
+def namespace_must_exist(cluster: ClusterTarget, namespace: str) -> None:
     """404 naming the namespace when the cluster has no such namespace."""
     try:
         read_json(cluster, gateway.core_v1(cluster).read_namespace, namespace)
@@ -23,7 +23,7 @@ def namespace_must_exist(cluster: Cluster, namespace: str) -> None:
 
 
 @contextmanager
-def missing_as(cluster: Cluster, kind: str, namespace: str, name: str) -> Iterator[None]:
+def missing_as(cluster: ClusterTarget, kind: str, namespace: str, name: str) -> Iterator[None]:
     """Turn a Kubernetes 404 inside the block into one naming the namespace or the `kind` object."""
     try:
         yield

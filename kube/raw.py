@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from clusters.models import Cluster
 from kube.errors import translated
+from kube.target import ClusterTarget
 
 
-def read_bytes(cluster: Cluster, method: Callable[..., Any], *args: Any, **kwargs: Any) -> bytes:
+def read_bytes(cluster: ClusterTarget, method: Callable[..., Any], *args: Any, **kwargs: Any) -> bytes:
     """`method(*args, **kwargs)` of a gateway API, answered as the raw body."""
     kwargs["_preload_content"] = False
     response = method(*args, **kwargs)  # a gateway method: errors are already translated
@@ -25,11 +25,11 @@ def read_bytes(cluster: Cluster, method: Callable[..., Any], *args: Any, **kwarg
             response.release_conn()
 
 
-def read_json(cluster: Cluster, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def read_json(cluster: ClusterTarget, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`method(*args, **kwargs)` of a gateway API, answered as the parsed JSON body."""
     return json.loads(read_bytes(cluster, method, *args, **kwargs) or b"null")
 
 
-def read_text(cluster: Cluster, method: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+def read_text(cluster: ClusterTarget, method: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     """`method(*args, **kwargs)` answered as text (UTF-8, undecodable bytes replaced)."""
     return read_bytes(cluster, method, *args, **kwargs).decode("utf-8", errors="replace")

@@ -39,7 +39,7 @@ from kube.gateway import default_timeout
 from kube.paths import check_url_path
 
 if TYPE_CHECKING:
-    from clusters.models import Cluster
+    from kube.target import ClusterTarget
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 
@@ -83,7 +83,7 @@ def translated_aio(cluster_name: str) -> Any:
     return translated(cluster_name, translate_aio)
 
 
-def _aio_configuration(cluster: Cluster) -> Configuration:
+def _aio_configuration(cluster: ClusterTarget) -> Configuration:
     """Runs in a worker thread: decrypting the kubeconfig and writing cert files must not block the loop."""
     with translated(cluster.name):
         sync = client_for(cluster).configuration
@@ -111,40 +111,19 @@ def _aio_configuration(cluster: Cluster) -> Configuration:
 
 @dataclass
 class PodInfo:
-    """What a socket needs to know about a pod before streaming from it."""
+    """What a socket needs to know about a pod before streaming from it: that it exists, and the object itself.
+
+    Which container a socket means is not decided here but in `pods.containers`, the same rule as REST logs.
+    """
 
     name: str
     phase: str
-    containers: list[str]
-    init_containers: list[str] = field(default_factory=list)
-    ephemeral_containers: list[str] = field(default_factory=list)
-    running: set[str] = field(default_factory=set)
-    default_container: str | None = None
-
-    @property
-    def all_containers(self) -> list[str]:
-        return [*self.containers, *self.init_containers, *self.ephemeral_containers]
+    manifest: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_pod(cls, pod: dict[str, Any]) -> PodInfo:
-        spec, status, meta = pod.get("spec") or {}, pod.get("status") or {}, pod.get("metadata") or {}
-        names = [c["name"] for c in spec.get("containers") or []]
-        annotated = (meta.get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
-        running = {
-            s["name"]
-            for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses")
-            for s in status.get(key) or []
-            if (s.get("state") or {}).get("running") is not None
-        }
-        return cls(
-            name=meta.get("name", ""),
-            phase=status.get("phase") or "Unknown",
-            containers=names,
-            init_containers=[c["name"] for c in spec.get("initContainers") or []],
-            ephemeral_containers=[c["name"] for c in spec.get("ephemeralContainers") or []],
-            running=running,
-            default_container=annotated if annotated in names else (names[0] if names else None),
-        )
+        meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+        return cls(name=meta.get("name", ""), phase=status.get("phase") or "Unknown", manifest=pod)
 
 
 class ExecProcess:
@@ -340,13 +319,13 @@ def _decode_line(line: bytes) -> str:
     return line.decode("utf-8", "replace")
 
 
-async def open_streams(cluster: Cluster) -> PodStreams:
+async def open_streams(cluster: ClusterTarget) -> PodStreams:
     """Clients for one socket's streams, built off the event loop from the cluster's stored kubeconfig."""
     # thread_sensitive: the one worker thread Channels already uses for the database, not a growing pool.
     return await sync_to_async(_build_streams, thread_sensitive=True)(cluster)
 
 
-def _build_streams(cluster: Cluster) -> PodStreams:
+def _build_streams(cluster: ClusterTarget) -> PodStreams:
     configuration = _aio_configuration(cluster)
     with translated(cluster.name):  # unreadable CA or client certificate files
         return PodStreams(cluster.name, configuration)

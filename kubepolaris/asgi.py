@@ -12,7 +12,7 @@ django_asgi_app = ASGIStaticFilesHandler(get_asgi_application())
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from common.ws_auth import JWTAuthMiddleware  # noqa: E402
+from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from common.ws_origin import OriginCheckMiddleware  # noqa: E402
 from kubepolaris.routing import websocket_urlpatterns  # noqa: E402
 

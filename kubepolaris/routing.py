@@ -1,4 +1,4 @@
-"""WebSocket routes. Every socket passes common.ws_auth.JWTAuthMiddleware first (see kubepolaris.asgi)."""
+"""WebSocket routes. Every socket passes accounts.ws_auth.JWTAuthMiddleware first (see kubepolaris.asgi)."""
 from __future__ import annotations
 
 import json

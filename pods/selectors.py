@@ -11,6 +11,7 @@ from kube import cache, gateway
 from kube.objects import missing_as, namespace_must_exist
 from kube.raw import read_bytes, read_json
 from kube.times import rfc3339
+from pods.containers import choose_container
 from pods.status import pod_restarts, pod_status
 
 Obj = dict[str, Any]
@@ -170,37 +171,6 @@ def pod_detail(pod: Obj) -> Obj:
 
 # --- logs ----------------------------------------------------------------------------------------
 
-def container_names(pod: Obj) -> tuple[list[str], list[str]]:
-    spec = pod.get("spec") or {}
-    return ([c.get("name") for c in spec.get("containers") or []],
-            [c.get("name") for c in spec.get("initContainers") or []])
-
-
-def default_container(pod: Obj) -> str:
-    """kubectl's choice: the `kubectl.kubernetes.io/default-container` annotation if it names one, else the first."""
-    names, _ = container_names(pod)
-    annotated = ((pod.get("metadata") or {}).get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
-    if annotated and annotated in names:
-        return annotated
-    if not names:
-        raise errors.InvalidRequest(f"Pod '{(pod.get('metadata') or {}).get('name')}' has no containers")
-    return names[0]
-
-
-def resolve_container(pod: Obj, container: str | None) -> str:
-    """The container to read: the given one if the pod has it (init containers too), else 400 listing them."""
-    if not container:
-        return default_container(pod)
-    names, init_names = container_names(pod)
-    if container in names or container in init_names:
-        return container
-    listed = ", ".join(names)
-    if init_names:
-        listed += f" (init containers: {', '.join(init_names)})"
-    pod_name = (pod.get("metadata") or {}).get("name")
-    raise errors.InvalidRequest(f"Container '{container}' is not in pod '{pod_name}'; its containers are: {listed}")
-
-
 def _has_previous_run(pod: Obj, container: str) -> bool:
     status = pod.get("status") or {}
     for s in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
@@ -214,7 +184,7 @@ def pod_logs(*, cluster: Cluster, namespace: str, name: str, container: str | No
              timestamps: bool = False) -> tuple[str, bool]:
     """(log text, truncated). At most POD_LOG_LIMIT_BYTES bytes; a cut log ends at its last whole line."""
     pod = pod_get(cluster=cluster, namespace=namespace, name=name)
-    container = resolve_container(pod, container)
+    container = choose_container(pod, container)
     if previous and not _has_previous_run(pod, container):
         raise errors.InvalidRequest(
             f"Container '{container}' of pod '{name}' has no previous run: it has not restarted"

@@ -17,8 +17,9 @@ from audit.sessions import ExecAudit, exec_failed
 from common import errors
 from common.permissions import Role
 from kube.streams import ERROR, STDERR, STDOUT, ExecProcess, ExecResult, parse_exit_status
+from pods.containers import choose_container
 from pods.sockets.base import PodSocketConsumer
-from pods.sockets.frames import choose_container, parse_exec_query, parse_input, parse_resize
+from pods.sockets.frames import parse_exec_query, parse_input, parse_resize
 
 
 class PodExecConsumer(PodSocketConsumer):
@@ -34,7 +35,7 @@ class PodExecConsumer(PodSocketConsumer):
     async def start(self) -> None:
         assert self.streams is not None
         params = parse_exec_query(self.scope.get("query_string", b""))
-        container = choose_container(self.pod, params.container, for_exec=True)
+        container = choose_container(self.pod.manifest, params.container, must_run=True)
         self.process = await self.exit_stack.enter_async_context(
             self.streams.pod_exec(self.namespace, self.pod_name, container=container, command=params.command)
         )

@@ -11,7 +11,6 @@ from rest_framework.exceptions import ParseError
 
 from common.errors import AppError, InvalidRequest
 from common.parsers import check_json_depth
-from kube.streams import PodInfo
 from pods.limits import MAX_SINCE_SECONDS, MAX_TAIL_LINES
 
 MAX_TERMINAL_SIZE = 65535  # struct winsize holds unsigned shorts
@@ -97,21 +96,6 @@ def parse_resize(frame: dict[str, Any]) -> tuple[int, int]:
     if cols is None or rows is None:
         raise InvalidRequest("'resize' needs 'cols' and 'rows', positive integers")
     return cols, rows
-
-
-def choose_container(pod: PodInfo, name: str | None, *, for_exec: bool = False) -> str:
-    """The named container (or the pod's default); unknown names are refused with the pod's containers listed."""
-    known = pod.containers if for_exec else pod.all_containers
-    if name is None:
-        if pod.default_container is None:
-            raise InvalidRequest(f"Pod '{pod.name}' has no containers")
-        name = pod.default_container
-    if name not in known:
-        choices = ", ".join(known) or "none"
-        raise InvalidRequest(f"Container '{name}' is not in pod '{pod.name}'; its containers: {choices}")
-    if for_exec and name not in pod.running:
-        raise InvalidRequest(f"Container '{name}' of pod '{pod.name}' is not running (pod phase {pod.phase})")
-    return name
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from django.conf import settings
 
 from common import errors
 from common.permissions import Role
+from pods.containers import choose_container
 from pods.sockets.base import PodSocketConsumer
-from pods.sockets.frames import LogOptions, choose_container, parse_subscribe
+from pods.sockets.frames import LogOptions, parse_subscribe
 
 
 @dataclass
@@ -77,7 +78,7 @@ class PodLogConsumer(PodSocketConsumer):
         assert self.streams is not None
         try:
             pod = await self.streams.read_pod(self.namespace, self.pod_name)
-            container = choose_container(pod, options.container)
+            container = choose_container(pod.manifest, options.container)
             queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=settings.LOG_QUEUE_LINES)
             async with self.streams.pod_log(
                 self.namespace,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import yaml
 
+from clusters.management.commands.demo import DEMO_CLUSTER, Command
 from clusters.models import Cluster
 from clusters.nodes import selectors
-from common.management.commands.demo import DEMO_CLUSTER, Command
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from accounts.tokens import SessionToken
+from accounts.ws_auth import JWTAuthMiddleware
 from common.permissions import Role
-from common.ws_auth import JWTAuthMiddleware
 from tests.sockets.helpers import exec_path, expect_error_close, logs_path, open_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]

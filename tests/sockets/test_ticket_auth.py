@@ -17,8 +17,8 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.tickets import KEY_PREFIX, issue_ticket, redeem_ticket
 from accounts.tokens import SessionToken
+from accounts.ws_auth import JWTAuthMiddleware
 from common.permissions import Role
-from common.ws_auth import JWTAuthMiddleware
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 

@@ -13,7 +13,6 @@ removed, so nothing downstream can log them.
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -24,6 +23,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from accounts.authentication import BearerTokenAuthentication
 from accounts.tickets import redeem_ticket
 from common.errors import DATABASE_UNAVAILABLE_ERRORS, DatabaseUnavailable
+from common.ws import reject
 
 logger = logging.getLogger(__name__)
 
@@ -81,16 +81,6 @@ def authenticate(raw_token: bytes) -> tuple[Any, float | None]:
 def authenticate_ticket(ticket: str) -> tuple[Any, float | None]:
     """(user, expiry of the token the ticket was issued for). Consumes the ticket."""
     return redeem_ticket(ticket)
-
-
-async def reject(receive: Any, send: Any, code: int, message: str) -> None:
-    """Accept the handshake, say why in one error frame, close with `code`."""
-    first = await receive()
-    if first.get("type") != "websocket.connect":
-        return
-    await send({"type": "websocket.accept"})
-    await send({"type": "websocket.send", "text": json.dumps({"type": "error", "message": message})})
-    await send({"type": "websocket.close", "code": code})
 
 
 class JWTAuthMiddleware:

@@ -1,5 +1,6 @@
 """`manage.py demo`: the demo admin, the simulated cluster registered, and daphne on 127.0.0.1:8000.
 
+Lives in `clusters` (it registers the demo cluster through the cluster service) so `common/` imports no app.
 The only product code that imports kubesim (the simulated cluster is a demo and test tool).
 """
 from __future__ import annotations
