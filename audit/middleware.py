@@ -3,7 +3,8 @@
 DRF hands its authenticated user to the Django request, so `request.user` is who acted.
 
 The action is derived from the URL name and the method (see `action_for`); cluster, namespace and
-name come from the URL's kwargs; the message from the response envelope. No body is read.
+name come from the URL's kwargs; the message from the response envelope. No body is read, except the
+`username` of a login that was throttled before its view could note it.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 
 from audit import services
 from audit.notes import notes
@@ -95,7 +97,21 @@ def describe(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
         "message": body.get("message", ""),
     }
     fields.update(notes(request))
+    if action == "auth.login_failed" and not fields["username"]:
+        fields["username"] = tried_username(request)
     return fields
+
+
+def tried_username(request: HttpRequest) -> str:
+    """The username a login refused before its view ran (throttled) tried: from the body nobody read yet.
+
+    Only the `username` field is kept; the body (and its password) is never stored."""
+    try:
+        body = json.loads(request.body)
+    except (RawPostDataException, ValueError, UnicodeDecodeError):
+        return ""  # the view read it (and noted the username), or it was not JSON
+    username = body.get("username") if isinstance(body, dict) else None
+    return username[:150] if isinstance(username, str) else ""
 
 
 class AuditMiddleware:

@@ -202,3 +202,26 @@ def test_a_row_written_outside_any_transaction_is_committed_and_visible() -> Non
     assert not connection.in_atomic_block
     event = services.record(action="pod.delete", username="alice", status_code=200)
     assert event is not None and AuditEvent.objects.filter(pk=event.pk, username="alice").exists()
+
+
+@pytest.mark.django_db
+def test_a_throttled_login_still_records_the_username_tried(anon_api: Any) -> None:
+    """DRF's per-address throttle refuses before the login view runs: the row still names the username tried."""
+    from django.conf import settings
+    from django.test import override_settings
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "1/min"}
+    try:
+        with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
+            ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # a class attribute: reload it
+            for _ in range(2):
+                last = anon_api.post("/api/auth/login", {"username": "mallory", "password": "guess-" + PASSWORD},
+                                     format="json")
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert last.status_code == 429
+    rows = list(AuditEvent.objects.order_by("id").values_list("action", "status_code", "username"))
+    assert rows == [("auth.login_failed", 401, "mallory"), ("auth.login_failed", 429, "mallory")]
+    assert not AuditEvent.objects.filter(message__contains="guess-").exists()
