@@ -20,6 +20,26 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 HASH = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+# What the deployment controller never copies from a Deployment to its ReplicaSets
+# (k8s.io/kubernetes pkg/controller/deployment/util: annotationsToSkip).
+ANNOTATIONS_TO_SKIP = frozenset({"kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY,
+                                 "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
+                                 "deprecated.deployment.rollback.to"})
+
+
+def copy_deployment_annotations(d: Obj, rs: Obj) -> bool:
+    """Copy the Deployment's annotations (all but the skip-list) onto the ReplicaSet; True when any changed.
+
+    The real controller does this when it creates the new ReplicaSet and on every sync of it, which is how
+    `kubernetes.io/change-cause` reaches `kubectl rollout history`. It never removes annotations.
+    """
+    ann = rs["metadata"].setdefault("annotations", {})
+    changed = False
+    for k, v in (d["metadata"].get("annotations") or {}).items():
+        if k not in ANNOTATIONS_TO_SKIP and ann.get(k) != v:
+            ann[k], changed = v, True
+    return changed
 
 
 def active(pod: Obj) -> bool:
@@ -183,7 +203,9 @@ class Deployments:
             rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {
                 "name": f"{name}-{h}", "namespace": ns, "uid": c.uid(),
                 "labels": {**(spec["template"].get("metadata") or {}).get("labels", {}), HASH: h},
-                "annotations": {"deployment.kubernetes.io/desired-replicas": str(want),
+                "annotations": {**{k: v for k, v in (d["metadata"].get("annotations") or {}).items()
+                                   if k not in ANNOTATIONS_TO_SKIP},
+                                "deployment.kubernetes.io/desired-replicas": str(want),
                                 "deployment.kubernetes.io/max-replicas": str(want + self._surge(d)),
                                 REVISION: str(revision)},
                 "ownerReferences": [owner_ref(d, "Deployment", "apps/v1")]},
@@ -199,20 +221,42 @@ class Deployments:
             rss = [*rss, new]
             created_new = True
         elif new is not None:
-            revs = [int((r["metadata"].get("annotations") or {}).get(REVISION, "0")) for r in rss]
-            mine = int((new["metadata"].get("annotations") or {}).get(REVISION, "0"))
-            if mine < max(revs):  # a rollback to an old template makes that ReplicaSet the newest revision
-                def bump(o: Obj, rev: str = str(max(revs) + 1)) -> Obj:
-                    o["metadata"].setdefault("annotations", {})[REVISION] = rev
-                    return o
-                new = c.store.mutate("replicasets.apps", ns, new["metadata"]["name"], bump) or new
-                rss = [new if r["metadata"]["uid"] == new["metadata"]["uid"] else r for r in rss]
+            new = self._sync_new_rs_annotations(d, new, rss)
+            rss = [new if r["metadata"]["uid"] == new["metadata"]["uid"] else r for r in rss]
         old = [r for r in rss if new is None or r["metadata"]["uid"] != new["metadata"]["uid"]]
         if new is not None and not spec.get("paused"):
             self._rollout(d, new, old, pods_by_owner)
         elif new is not None:
             self._scale(d, new, want)
         self._status(d, new, old, created_new)
+
+    def _sync_new_rs_annotations(self, d: Obj, new: Obj, rss: list[Obj]) -> Obj:
+        """The controller's SetNewReplicaSetAnnotations for an existing new ReplicaSet.
+
+        It copies the Deployment's annotations (change-cause among them) and, when its revision is lower than
+        max(old revisions) + 1 (a rollback to an old template), makes it the newest revision and records the
+        revision it had in `deployment.kubernetes.io/revision-history`.
+        """
+        others = [int((r["metadata"].get("annotations") or {}).get(REVISION, "0") or 0) for r in rss
+                  if r["metadata"]["uid"] != new["metadata"]["uid"]]
+        target = max(others or [0]) + 1
+        mine_text = (new["metadata"].get("annotations") or {}).get(REVISION)
+        mine = int(mine_text or 0)
+        probe = copy.deepcopy(new)
+        if not copy_deployment_annotations(d, probe) and mine >= target:
+            return new
+
+        def sync(o: Obj) -> Obj:
+            copy_deployment_annotations(d, o)
+            ann = o["metadata"].setdefault("annotations", {})
+            if mine < target:
+                ann[REVISION] = str(target)
+                if mine_text:
+                    history = ann.get(REVISION_HISTORY)
+                    ann[REVISION_HISTORY] = f"{history},{mine_text}" if history else mine_text
+            return o
+        return self.cluster.store.mutate("replicasets.apps", new["metadata"]["namespace"], new["metadata"]["name"],
+                                         sync) or new
 
     def _surge(self, d: Obj) -> int:
         strat = d["spec"].get("strategy") or {}

@@ -61,6 +61,11 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
             out[template] = [{"id": cid}]
         elif "/nodes/" in template:
             out[template] = [{"cluster_id": cid, "name": n} for n in nodes]
+        elif "/deployments/" in template and "revision" in names:
+            # Revision 1 of each deployment: the demo fleet's, and the one kept longest (oldest first).
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n, "revision": str(r["revision"])}
+                             for ns, n in deployments[:-1]
+                             for r in client.deployments(cid, ns).history(n, page_size=2)]
         elif "/deployments/" in template:
             # The last deployment is the one DELETE may remove (fuzz_hooks); the others stay for the rest.
             out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in deployments[:-1]]

@@ -23,6 +23,9 @@ from kubepolaris.sdk.types import (
     Pod,
     PodDetail,
     RestartResult,
+    Revision,
+    RevisionDetail,
+    RollbackResult,
     ScaleResult,
     Token,
     User,
@@ -274,6 +277,23 @@ class DeploymentsAPI(_Group):
     def restart(self, name: str) -> RestartResult:
         """Rolling restart, as `kubectl rollout restart` (not retried on 502: it would restart twice)."""
         return self._t.request("POST", f"{self._base}/{segment(name)}/restart", idempotent=False)
+
+    def history(self, name: str, page: int = 1, page_size: int = 20) -> Page[Revision]:
+        """One page of the rollout history, oldest revision first (as `kubectl rollout history`)."""
+        return self._page(f"{self._base}/{segment(name)}/history", {"page": page, "pageSize": page_size})
+
+    def revision(self, name: str, revision: int) -> RevisionDetail:
+        """One revision's pod template and a unified diff from the current template to it."""
+        return cast(RevisionDetail, self._t.request("GET", f"{self._base}/{segment(name)}/history/{int(revision)}"))
+
+    def rollback(self, name: str, revision: int = 0) -> RollbackResult:
+        """Roll back as `kubectl rollout undo --to-revision` (0: the previous revision).
+
+        Retried on 502 only for an explicit revision: rolling back to it twice is a no-op, to "the previous"
+        twice is not.
+        """
+        return self._t.request("POST", f"{self._base}/{segment(name)}/rollback", json={"revision": revision},
+                               idempotent=revision != 0)
 
 
 class PodsAPI(_Group):

@@ -125,6 +125,27 @@ class RestartResult(TypedDict):
     restartedAt: str
 
 
+class Revision(TypedDict):
+    revision: int
+    createdAt: str | None
+    changeCause: str | None
+    images: list[str]
+    replicas: int
+    current: bool
+
+
+class RevisionDetail(Revision):
+    template: dict[str, Any]
+    diff: str
+
+
+class RollbackResult(TypedDict):
+    name: str
+    namespace: str
+    revision: int
+    rolledBack: bool
+
+
 class Workload(TypedDict, total=False):
     kind: str
     name: str

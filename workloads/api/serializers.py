@@ -171,3 +171,40 @@ class RestartResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     namespace = serializers.CharField()
     restartedAt = serializers.CharField(help_text="The kubectl.kubernetes.io/restartedAt stamped on the template")
+
+
+# --- rollout history -----------------------------------------------------------------------------
+
+class RevisionPathSerializer(serializers.Serializer):
+    """The `{revision}` path parameter: a positive whole number (non-numbers are a 400, not a 404)."""
+
+    revision = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
+                                        error_messages={"invalid": "must be a whole number (a revision, from 1)"})
+
+
+class RollbackSerializer(serializers.Serializer):
+    revision = StrictIntegerField(required=False, default=0, min_value=0, max_value=2**63 - 1,
+                                  help_text="The revision to roll back to; 0 or absent: the previous revision")
+
+
+class RevisionItemSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="deployment.kubernetes.io/revision of the ReplicaSet")
+    createdAt = serializers.CharField(allow_null=True, help_text="When the ReplicaSet was created")
+    changeCause = serializers.CharField(allow_null=True, help_text="kubernetes.io/change-cause, null when none")
+    images = serializers.ListField(child=serializers.CharField())
+    replicas = serializers.IntegerField(help_text="Desired pods of this revision's ReplicaSet now")
+    current = serializers.BooleanField(help_text="True for the revision whose template the Deployment runs")
+
+
+class RevisionDetailSerializer(RevisionItemSerializer):
+    template = serializers.DictField(help_text="The revision's pod template, without the pod-template-hash label")
+    diff = serializers.CharField(allow_blank=True,
+                                 help_text="Unified diff (YAML) from the current template to this revision's: "
+                                           "what a rollback would change; empty when they are the same")
+
+
+class RollbackResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    namespace = serializers.CharField()
+    revision = serializers.IntegerField(help_text="The revision rolled back to")
+    rolledBack = serializers.BooleanField(help_text="False when the current template already matched it")

@@ -1,7 +1,8 @@
 """Workload endpoints: thin; validation in serializers, the work in selectors/services."""
 from __future__ import annotations
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,12 +11,17 @@ from clusters.api.scoped import ClusterScopedView
 from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
-from workloads import selectors, services
+from workloads import history, selectors, services
 from workloads.api.serializers import (
     DeploymentDetailSerializer,
     DeploymentManifestSerializer,
     DeploymentYamlSerializer,
     RestartResultSerializer,
+    RevisionDetailSerializer,
+    RevisionItemSerializer,
+    RevisionPathSerializer,
+    RollbackResultSerializer,
+    RollbackSerializer,
     ScaleResultSerializer,
     ScaleSerializer,
     WorkloadItemSerializer,
@@ -71,7 +77,7 @@ class DeploymentDetailView(ClusterScopedView, APIView):
         body = DeploymentManifestSerializer(data=request.data, context={"name": name, "namespace": namespace})
         body.is_valid(raise_exception=True)
         updated = services.deployment_update(cluster=cluster, namespace=namespace, name=name,
-                                             manifest=body.validated_data)
+                                             manifest=body.validated_data, actor=request.user.username)
         detail = selectors.deployment_detail(cluster=cluster, deployment=updated)
         return ok(DeploymentDetailSerializer(detail).data, message="Deployment updated successfully")
 
@@ -95,7 +101,8 @@ class DeploymentScaleView(ClusterScopedView, APIView):
         body = ScaleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         replicas = services.deployment_scale(cluster=cluster, namespace=namespace, name=name,
-                                             replicas=body.validated_data["replicas"])
+                                             replicas=body.validated_data["replicas"],
+                                             actor=request.user.username)
         result = {"name": name, "namespace": namespace, "replicas": replicas}
         return ok(ScaleResultSerializer(result).data, message=f"Deployment scaled to {replicas} replicas")
 
@@ -110,7 +117,60 @@ class DeploymentRestartView(ClusterScopedView, APIView):
     @extend_schema(request=None, responses=RestartResultSerializer,
                    summary="Rolling restart, as `kubectl rollout restart`")
     def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        restarted_at = services.deployment_restart(cluster=self.cluster,
-                                                   namespace=namespace, name=name)
+        restarted_at = services.deployment_restart(cluster=self.cluster, namespace=namespace, name=name,
+                                                   actor=request.user.username)
         result = {"name": name, "namespace": namespace, "restartedAt": restarted_at}
         return ok(RestartResultSerializer(result).data, message="Deployment restarted successfully")
+
+
+@extend_schema(tags=["workloads"])
+class DeploymentHistoryView(ClusterScopedView, APIView):
+    """A Deployment's revisions from its ReplicaSets, oldest first like `kubectl rollout history` (viewers)."""
+
+    read_role = Role.VIEWER
+    pagination_class = EnvelopePagination
+
+    @extend_schema(responses=RevisionItemSerializer(many=True),
+                   summary="Rollout history: revisions from the Deployment's ReplicaSets, oldest first")
+    def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        deployment = selectors.deployment_get(cluster=self.cluster, namespace=namespace, name=name)
+        revisions = history.deployment_history(cluster=self.cluster, deployment=deployment)
+        return paginate(revisions, request, lambda page: RevisionItemSerializer(page, many=True).data)
+
+
+@extend_schema(tags=["workloads"])
+class DeploymentRevisionView(ClusterScopedView, APIView):
+    """One revision's pod template and its diff against the current one (viewers)."""
+
+    read_role = Role.VIEWER
+
+    @extend_schema(parameters=[OpenApiParameter("revision", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                                 description="A revision number (from 1)")],
+                   responses=RevisionDetailSerializer,
+                   summary="One revision: its pod template and a unified diff from the current template")
+    def get(self, request: Request, cluster_id: str, namespace: str, name: str, revision: str) -> Response:
+        path = RevisionPathSerializer(data={"revision": revision})
+        path.is_valid(raise_exception=True)
+        deployment = selectors.deployment_get(cluster=self.cluster, namespace=namespace, name=name)
+        detail = history.deployment_revision(cluster=self.cluster, deployment=deployment,
+                                             revision=path.validated_data["revision"])
+        return Response(RevisionDetailSerializer(detail).data)
+
+
+@extend_schema(tags=["workloads"])
+class DeploymentRollbackView(ClusterScopedView, APIView):
+    """Roll back to a revision, as `kubectl rollout undo --to-revision` (operators)."""
+
+    write_role = Role.OPERATOR
+    action_label = "rolling back a deployment"
+
+    @extend_schema(request=RollbackSerializer, responses=RollbackResultSerializer,
+                   summary="Roll back to a revision (0 or absent: the previous), as `kubectl rollout undo`")
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        body = RollbackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = services.deployment_rollback(cluster=self.cluster, namespace=namespace, name=name,
+                                              revision=body.validated_data["revision"], actor=request.user.username)
+        message = (f"Deployment rolled back to revision {result['revision']}" if result["rolledBack"] else
+                   f"Rollback skipped: the current template already matches revision {result['revision']}")
+        return ok(RollbackResultSerializer(result).data, message=message)
