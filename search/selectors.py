@@ -41,6 +41,7 @@ from pods.status import pod_status
 from workloads.selectors import KINDS as WORKLOAD_KINDS
 
 Obj = dict[str, Any]
+Indexed = tuple[Obj, str]  # an object and the lower-case text its name and label values are searched in
 
 
 @dataclass(frozen=True)
@@ -109,17 +110,27 @@ class Matcher:
     @classmethod
     def of(cls, query: str) -> Matcher:
         key, sep, value = query.partition("=")
-        return cls(query.lower(), (key, value) if sep and key else None)
+        return cls(query.lower().replace("\0", ""), (key, value) if sep and key else None)
 
-    def __call__(self, metadata: Obj) -> bool:
-        if self.needle in (metadata.get("name") or "").lower():
+    def __call__(self, entry: Indexed) -> bool:
+        obj, haystack = entry
+        if self.needle in haystack:
             return True
-        labels = metadata.get("labels")
-        if not labels:
+        if self.label is None:
             return False
-        if self.label is not None and labels.get(self.label[0]) == self.label[1]:
-            return True
-        return any(self.needle in str(value).lower() for value in labels.values())
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        return labels.get(self.label[0]) == self.label[1]
+
+
+def indexed(obj: Obj) -> Indexed:
+    """The object with what substrings are looked for in: its name and label values, lower case, NUL-separated.
+
+    A pure function of the object, so the watch cache computes it once per object version (cache.derive):
+    a warm search then costs one `in` per object.
+    """
+    metadata = obj.get("metadata") or {}
+    values = (metadata.get("labels") or {}).values()
+    return obj, "\0".join([(metadata.get("name") or "").lower(), *(str(v).lower() for v in values)])
 
 
 def plan(*, user: Any, kinds: list[str], cluster_id: int | None = None,
@@ -161,14 +172,16 @@ def _hit(cluster: Cluster, kind: SearchKind, obj: Obj) -> Obj:
             "name": metadata.get("name"), "status": kind.status(obj)}
 
 
-def _objects(cluster: Cluster, kind: SearchKind, namespace: str | None, deadline: float) -> list[Obj]:
+def _objects(cluster: Cluster, kind: SearchKind, namespace: str | None, deadline: float) -> list[Indexed]:
     """From the watch cache when it is warm, else a direct list whose timeouts end with the deadline."""
+
+    def direct() -> list[Obj]:
+        left = max(0.05, deadline - time.monotonic())
+        return kind.direct(cluster, namespace, (left, left))
+
     if cache.warm(cluster, kind.resource):
-        cached = cache.cached_objects(cluster, kind.resource, namespace=namespace)
-        if cached is not None:
-            return cached
-    left = max(0.05, deadline - time.monotonic())
-    return kind.direct(cluster, namespace, (left, left))
+        return cache.list_objects(cluster, kind.resource, namespace=namespace, fallback=direct, transform=indexed)
+    return [indexed(obj) for obj in direct()]
 
 
 def search_cluster(scope: ClusterScope, matches: Matcher, deadline: float) -> list[Obj]:
@@ -180,12 +193,11 @@ def search_cluster(scope: ClusterScope, matches: Matcher, deadline: float) -> li
         kind = KINDS[key]
         if time.monotonic() >= deadline:
             raise ClusterTimeout(f"Cluster '{scope.cluster.name}' did not answer in time")
-        for obj in _objects(scope.cluster, kind, one_namespace if kind.namespaced else None, deadline):
-            metadata = obj.get("metadata") or {}
-            if scope.namespaces is not None and metadata.get("namespace") not in scope.namespaces:
-                continue
-            if matches(metadata):
-                hits.append(_hit(scope.cluster, kind, obj))
+        for entry in _objects(scope.cluster, kind, one_namespace if kind.namespaced else None, deadline):
+            if matches(entry):
+                obj = entry[0]
+                if scope.namespaces is None or (obj.get("metadata") or {}).get("namespace") in scope.namespaces:
+                    hits.append(_hit(scope.cluster, kind, obj))
     return hits
 
 
