@@ -127,6 +127,18 @@ def cached_objects(cluster: ClusterTarget, resource: str, *, namespace: str | No
     return select(objects, namespace=namespace, node_name=node_name, label_selector=label_selector)
 
 
+def warm(cluster: ClusterTarget, resource: str) -> bool:
+    """True when the cache of `resource` has finished its first list, so a read answers from memory at once.
+
+    Never waits: a cache that is not running is started (the next read finds it warm) and False is returned.
+    For fan-out reads (search over every cluster) that must not wait KUBE_WATCH_CACHE_INITIAL_WAIT for any one.
+    """
+    if not enabled():
+        return False
+    found = _cache_for(cluster, resource)
+    return found is not None and found.resource_version is not None
+
+
 def list_objects(cluster: ClusterTarget, resource: str, *, namespace: str | None = None, node_name: str | None = None,
                  label_selector: str | None = None, fallback: Callable[[], list[Obj]],
                  transform: Callable[[Obj], Any] | None = None) -> list[Any]:

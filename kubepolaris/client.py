@@ -35,6 +35,7 @@ from kubepolaris.sdk.resources import (
     UsersAPI,
     WorkloadsAPI,
 )
+from kubepolaris.sdk.search import SearchAPI, SearchKind, SearchPage
 from kubepolaris.sdk.streams import ExecSession, LogStream
 from kubepolaris.sdk.transport import DEFAULT_TIMEOUT, Timeout, Transport
 
@@ -79,6 +80,7 @@ class Client:
         self.users = UsersAPI(self.transport)
         self.clusters = ClustersAPI(self.transport)
         self.audit = AuditAPI(self.transport)
+        self._search = SearchAPI(self.transport)
 
     @property
     def token(self) -> str | None:
@@ -100,6 +102,12 @@ class Client:
     def pods(self, cluster_id: int | str) -> PodsAPI:
         """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""
         return PodsAPI(self.transport, cluster_id)
+
+    def search(self, q: str, kinds: list[SearchKind] | str | None = None, cluster_id: int | None = None,
+               namespace: str | None = None, page: int = 1, page_size: int = 20) -> SearchPage:
+        """Objects by name or label across every cluster you may see; `.errors` names clusters that did not answer."""
+        return self._search(q, kinds=kinds, cluster_id=cluster_id, namespace=namespace, page=page,
+                            page_size=page_size)
 
     def close(self) -> None:
         """Release the HTTP connection pool."""

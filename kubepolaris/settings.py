@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "workloads",
     "pods",
     "audit",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -325,3 +326,8 @@ SILENCED_SYSTEM_CHECKS = [
     # vendors' lists and hard to undo), not for one application: opt in with SECURE_HSTS_PRELOAD=1.
     "security.W021",
 ]
+
+# Cross-cluster search (search/): each cluster's share of a search must answer within this many seconds, else it
+# becomes an entry of the answer's `errors`; at most this many clusters are searched at the same time.
+SEARCH_CLUSTER_TIMEOUT = env.float("SEARCH_CLUSTER_TIMEOUT", default=2.0)
+SEARCH_MAX_WORKERS = env.int("SEARCH_MAX_WORKERS", default=8)

@@ -77,6 +77,21 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
     return {template: values for template, values in out.items() if values}
 
 
+def real_queries(live: LiveServer) -> dict[str, list[dict[str, str]]]:
+    """Query strings that find something, per path template: a search for a real pod by part of its name,
+    by one of its labels (`key=value` and a value), narrowed to its cluster, namespace and kinds."""
+    client = live.client()
+    pod = next(iter(client.pods(live.cluster_id).iter_all()))
+    cid = str(live.cluster_id)
+    labels = [f"{k}={v}" for k, v in sorted((client.pods(live.cluster_id).get(pod["namespace"], pod["name"])
+                                               .get("labels") or {}).items())]
+    partial = pod["name"][: max(1, len(pod["name"]) // 2)]
+    searches = [{"q": partial}, {"q": partial.upper(), "kinds": "pod,node", "clusterId": cid},
+                {"q": partial, "namespace": pod["namespace"], "kinds": "pod"},
+                *({"q": label, "clusterId": cid} for label in labels[:2])]
+    return {"/api/search": searches}
+
+
 def prepare(live: LiveServer) -> dict[str, Any]:
     """The sacrificial objects and the context file for the hooks."""
     client = live.client()
@@ -96,6 +111,7 @@ def prepare(live: LiveServer) -> dict[str, Any]:
         "admin_password": live.admin_password, "admin_id": admin_id, "cluster_id": live.cluster_id,
         "sacrificial_cluster_id": int(spare["id"]), "sacrificial_user_id": victims[0],
         "real_parameters": real_parameters(live, victims, admin_id),
+        "real_queries": real_queries(live),
         # Never to be found in the database or the server's log after the run (see `leaked_secrets`).
         "secrets": [live.admin_password, live.sim.token, token, *passwords],
     }

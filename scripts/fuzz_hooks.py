@@ -1,7 +1,8 @@
 """Schemathesis hooks for scripts/fuzz.py (loaded through SCHEMATHESIS_HOOKS=scripts.fuzz_hooks).
 
 They keep the fuzz run meaningful without hiding anything:
-- path parameters are drawn a third of the time from objects that really exist (the registered
+- path parameters (and the search's query: a real pod's partial name and labels) are drawn a third of
+  the time from objects that really exist (the registered
   simulator's id, its nodes, deployments and pods, the throw-away users), so the fuzzer reaches
   the code behind the 404s (DELETE of a deployment only ever names one of them, so the others
   survive for GET/PUT/scale/restart), and a third of the time, where the path has a namespace or
@@ -67,6 +68,14 @@ def before_generate_path_parameters(hook_context: schemathesis.HookContext, stra
     if names:
         choices.append(with_bad_names(st.sampled_from(real) if real else strategy, names))
     return st.one_of(*choices) if len(choices) > 1 else strategy
+
+
+@schemathesis.hook
+def before_generate_query(hook_context: schemathesis.HookContext, strategy: Any) -> Any:
+    """Query strings that find real objects (the search), a third of the time; the schema's own the rest."""
+    operation = hook_context.operation
+    real = context().get("real_queries", {}).get(operation.path) if operation is not None else None
+    return st.one_of(st.sampled_from(real), strategy, strategy) if real else strategy
 
 
 @schemathesis.hook
