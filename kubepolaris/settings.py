@@ -241,8 +241,8 @@ WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=[])
 
 # --- watch cache ---
 # Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a
-# full list per request. Off by default: reads go straight to the cluster. `run.py demo` turns it on.
-KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=False)
+# full list per request. On by default (demo and production); KUBE_WATCH_CACHE=0 sends every read to the cluster.
+KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=True)
 # Seconds the first read of a resource waits for the cache's initial list before reading the cluster directly
 # (20,000 pods take 5-9 s to list; a cluster that does not answer fails sooner, by KUBE_READ_TIMEOUT).
 KUBE_WATCH_CACHE_INITIAL_WAIT = env.float("KUBE_WATCH_CACHE_INITIAL_WAIT", default=20.0)
