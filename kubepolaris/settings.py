@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "observe.middleware.RequestMetricsMiddleware",  # outermost: times and counts every request (GET /metrics)
     "common.middleware.ApiPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -257,6 +258,12 @@ KUBE_WATCH_CACHE_PAGE_SIZE = env.int("KUBE_WATCH_CACHE_PAGE_SIZE", default=500)
 KUBE_WATCH_CACHE_WATCH_SECONDS = env.int("KUBE_WATCH_CACHE_WATCH_SECONDS", default=60)
 KUBE_WATCH_CACHE_MAX_BACKOFF = env.float("KUBE_WATCH_CACHE_MAX_BACKOFF", default=30.0)
 
+# --- operations: /healthz, /readyz, /metrics (observe/) ---
+# Bearer token for GET /metrics. Unset: /metrics answers 404, except with DEBUG on (the demo), where it is open.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Seconds /readyz waits for the channel layer's send/receive round trip before it reports it failed.
+READYZ_TIMEOUT = env.float("READYZ_TIMEOUT", default=2.0)
+
 # --- audit log and terminal recordings ---
 # Days an audit row (and its recording) is kept; `manage.py prune_audit` deletes older ones (run it daily).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=90)
@@ -301,8 +308,9 @@ if _proxy_ssl_header:
 # With DEBUG off: redirect http to https, secure-only cookies, HSTS for a year. The test harnesses that
 # serve plain http on loopback (tests/conftest.py, scripts/liveserver.py) turn the redirect off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# Paths (regexes, no leading slash) answered over plain http too, e.g. a load balancer's health check.
-SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+# Paths (regexes, no leading slash) answered over plain http too: by default the liveness and readiness probes
+# (kubelet and load balancers probe over http). /metrics is not exempt: its token is not sent in clear.
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$"])
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
