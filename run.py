@@ -38,7 +38,7 @@ def run(args: list[str], env: dict[str, str] | None = None) -> int:
 
 
 def demo() -> int:
-    env = {"DEBUG": os.environ.get("DEBUG", "1"), "KUBE_WATCH_CACHE": os.environ.get("KUBE_WATCH_CACHE", "1")}
+    env = {"DEBUG": os.environ.get("DEBUG", "1")}  # the watch cache is on by default (KUBE_WATCH_CACHE=0: off)
     if run(["manage.py", "migrate", "--noinput"], env):
         return 1
     return run(["manage.py", "demo", *sys.argv[2:]], env)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from clusters.models import Cluster
 from common.errors import NotFound
+from kube import cache
 
 
 def get_cluster(*, cluster_id: str | int) -> Cluster:
@@ -30,3 +31,9 @@ def cluster_list(*, search: str | None = None, only_ids: set[int] | None = None)
     if search:
         clusters = clusters.filter(name__icontains=search.strip())
     return clusters
+
+
+def cache_state(*, cluster: Cluster) -> dict[str, cache.CacheState]:
+    """The watch caches this process runs for the cluster, by resource; empty when none runs here (cache off,
+    nothing read yet, or stopped after KUBE_WATCH_CACHE_IDLE_SECONDS). Other processes keep their own."""
+    return cache.cluster_states(cluster.pk)

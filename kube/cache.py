@@ -42,14 +42,14 @@ from django.conf import settings
 
 from kube import clients
 from kube.cache_filters import select
-from kube.cache_resource import RESOURCES, Obj, ResourceCache, as_int
+from kube.cache_resource import RESOURCES, CacheState, Obj, ResourceCache, as_int
 from kube.errors import translated
 
 if TYPE_CHECKING:
     from kube.target import ClusterTarget
 
-__all__ = ["RESOURCES", "ResourceCache", "cached_objects", "caches", "enabled", "list_objects", "note_write",
-           "shutdown_all", "stop_cluster", "written"]
+__all__ = ["RESOURCES", "CacheState", "ResourceCache", "cached_objects", "caches", "cluster_states", "enabled",
+           "list_objects", "note_write", "shutdown_all", "stop_cluster", "written"]
 
 _lock = threading.Lock()
 _caches: dict[tuple[int, str, str], ResourceCache] = {}
@@ -66,7 +66,8 @@ _WRITTEN = (("pod_disruption", None), ("pod_template", None), ("pod", "pods"), (
 # --- the module's API -----------------------------------------------------------------------------
 
 def enabled() -> bool:
-    return bool(getattr(settings, "KUBE_WATCH_CACHE", False))
+    """KUBE_WATCH_CACHE: on unless turned off (a settings object without it counts as on, like the default)."""
+    return bool(getattr(settings, "KUBE_WATCH_CACHE", True))
 
 
 def resource_written_by(method_name: str) -> str | None:
@@ -222,6 +223,11 @@ def caches() -> list[ResourceCache]:
     """The live caches (for tests and diagnostics)."""
     with _lock:
         return list(_caches.values())
+
+
+def cluster_states(cluster_id: int) -> dict[str, CacheState]:
+    """This process's running caches of one cluster, by resource (empty when none runs here)."""
+    return {c.resource.name: c.state() for c in caches() if c.key[0] == cluster_id and not c.stopped}
 
 
 def shutdown_all(timeout: float = 10.0) -> None:

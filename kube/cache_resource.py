@@ -6,6 +6,7 @@ The thread, the list/watch protocol and the consistency checks; the registry and
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import random
@@ -51,6 +52,26 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
 _TRANSPORT = (errors.ClusterTimeout, errors.ClusterUnreachable)
 
 
+@dataclass(frozen=True)
+class CacheState:
+    """One cache's state: `synced` (first list done, watch not broken), `objects` held, `last_event_at` (epoch
+    seconds of the last list or watch event), `relists` (lists after the first), `watch_restarts` (watch requests
+    after the first: each server timeout, break or 410), `errors` (failed lists and watches)."""
+
+    resource: str
+    synced: bool
+    objects: int
+    last_event_at: float | None
+    relists: int
+    watch_restarts: int
+    errors: int
+
+    @property
+    def last_event_time(self) -> dt.datetime | None:
+        """`last_event_at` as an aware UTC datetime (for serializers)."""
+        return None if self.last_event_at is None else dt.datetime.fromtimestamp(self.last_event_at, dt.UTC)
+
+
 class _Expired(Exception):
     """The watch's resourceVersion is too old (410 Gone / Expired): relist."""
 
@@ -92,6 +113,7 @@ class ResourceCache:
         self._relist_wanted = False
         self._verified_epoch = 0
         self._events = 0  # watch events applied, ever
+        self._last_event_at: float | None = None  # wall clock of the last list or watch event (bookmarks too)
         self._resp: Any = None
         self._stop = threading.Event()
         self.last_read = time.monotonic()
@@ -134,6 +156,15 @@ class ResourceCache:
             return None
         with self._cond:
             return list(self._objects.values())
+
+    def state(self) -> CacheState:
+        """What an operator asks of this cache (cluster detail, /metrics, /readyz), read without waiting."""
+        with self._cond:
+            synced = self._ready and self._broken_since is None and not self.stopped
+            count, last = len(self._objects), self._last_event_at
+        lists, watches = self.stats["lists"], self.stats["watches"]
+        return CacheState(resource=self.resource.name, synced=synced, objects=count, last_event_at=last,
+                          relists=max(0, lists - 1), watch_restarts=max(0, watches - 1), errors=self.stats["errors"])
 
     def derive(self, objects: list[Obj], transform: Callable[[Obj], Any]) -> list[Any]:
         """`transform` of each object, remembered per object version (a new version is a new dict)."""
@@ -283,6 +314,7 @@ class ResourceCache:
             self._objects, self._rv = objects, rv
             self._ready, self._error, self._broken_since = True, None, None
             self._verified_epoch = max(self._verified_epoch, started_epoch)
+            self._last_event_at = time.time()
             self.stats["lists"] += 1
             self._cond.notify_all()
 
@@ -350,4 +382,5 @@ class ResourceCache:
                 self._rv = metadata["resourceVersion"]
             self.stats[str(kind)] += 1
             self._events += 1
+            self._last_event_at = time.time()
             self._cond.notify_all()

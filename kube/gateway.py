@@ -17,6 +17,7 @@ from kubernetes.client.exceptions import ApiException
 from kube import cache
 from kube.clients import client_for
 from kube.errors import translate, translated
+from kube.metrics import upstream_call
 from kube.target import ClusterTarget
 
 T = TypeVar("T")
@@ -49,7 +50,7 @@ class _Api:
         @functools.wraps(target)
         def call(*args: Any, **kwargs: Any) -> Any:
             kwargs.setdefault("_request_timeout", default_timeout())
-            with translated(self._cluster_name):
+            with upstream_call(self._cluster_id), translated(self._cluster_name):
                 result = target(*args, **kwargs)
             if name.startswith(_WRITES):  # watch cache: read-your-writes (kube/cache.py)
                 cache.written(self._cluster_id, name, result)
@@ -92,7 +93,7 @@ def api_client(cluster: ClusterTarget) -> Any:
 
 def call(cluster: ClusterTarget, fn: Callable[[Any], T]) -> T:
     """Run `fn(api_client)` with error translation (for calls no typed API covers)."""
-    with translated(cluster.name):
+    with upstream_call(cluster.pk), translated(cluster.name):
         return fn(client_for(cluster))
 
 
@@ -103,7 +104,7 @@ def get_json(cluster: ClusterTarget, path: str, *, query: dict[str, str] | None 
     For what the typed APIs cannot ask for, e.g. server-side printing
     (`accept="application/json;as=Table;v=v1;g=meta.k8s.io"`, `query={"includeObject": "None"}`).
     """
-    with translated(cluster.name):
+    with upstream_call(cluster.pk), translated(cluster.name):
         client = client_for(cluster)
         method, url, headers, _body, _post = client.param_serialize(
             "GET", path, query_params=list((query or {}).items()), header_params={"Accept": accept},

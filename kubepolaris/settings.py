@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "observe.middleware.RequestMetricsMiddleware",  # outermost: times and counts every request (GET /metrics)
     "common.middleware.ApiPathMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -250,8 +251,8 @@ WS_TICKET_SECONDS = env.float("WS_TICKET_SECONDS", default=30.0)
 
 # --- watch cache ---
 # Serve list reads (pods, nodes, workloads) from a per-cluster watch cache (list once, then watch) instead of a
-# full list per request. Off by default: reads go straight to the cluster. `run.py demo` turns it on.
-KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=False)
+# full list per request. On by default (demo and production); KUBE_WATCH_CACHE=0 sends every read to the cluster.
+KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=True)
 # Seconds the first read of a resource waits for the cache's initial list before reading the cluster directly
 # (20,000 pods take 5-9 s to list; a cluster that does not answer fails sooner, by KUBE_READ_TIMEOUT).
 KUBE_WATCH_CACHE_INITIAL_WAIT = env.float("KUBE_WATCH_CACHE_INITIAL_WAIT", default=20.0)
@@ -265,6 +266,12 @@ KUBE_WATCH_CACHE_STALE_SECONDS = env.float("KUBE_WATCH_CACHE_STALE_SECONDS", def
 KUBE_WATCH_CACHE_PAGE_SIZE = env.int("KUBE_WATCH_CACHE_PAGE_SIZE", default=500)
 KUBE_WATCH_CACHE_WATCH_SECONDS = env.int("KUBE_WATCH_CACHE_WATCH_SECONDS", default=60)
 KUBE_WATCH_CACHE_MAX_BACKOFF = env.float("KUBE_WATCH_CACHE_MAX_BACKOFF", default=30.0)
+
+# --- operations: /healthz, /readyz, /metrics (observe/) ---
+# Bearer token for GET /metrics. Unset: /metrics answers 404, except with DEBUG on (the demo), where it is open.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Seconds /readyz waits for the channel layer's send/receive round trip before it reports it failed.
+READYZ_TIMEOUT = env.float("READYZ_TIMEOUT", default=2.0)
 
 # --- audit log and terminal recordings ---
 # Days an audit row (and its recording) is kept; `manage.py prune_audit` deletes older ones (run it daily).
@@ -310,8 +317,9 @@ if _proxy_ssl_header:
 # With DEBUG off: redirect http to https, secure-only cookies, HSTS for a year. The test harnesses that
 # serve plain http on loopback (tests/conftest.py, scripts/liveserver.py) turn the redirect off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# Paths (regexes, no leading slash) answered over plain http too, e.g. a load balancer's health check.
-SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+# Paths (regexes, no leading slash) answered over plain http too: by default the liveness and readiness probes
+# (kubelet and load balancers probe over http). /metrics is not exempt: its token is not sent in clear.
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[r"^healthz$", r"^readyz$"])
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

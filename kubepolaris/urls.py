@@ -18,6 +18,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("", include("observe.urls")),  # /healthz, /readyz, /metrics
     path("admin/login/", admin_login),  # the admin's login behind the login lock (accounts.lockout)
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clusters import kubeconfig as kc
@@ -19,6 +20,33 @@ class ClusterSerializer(serializers.ModelSerializer):
         model = Cluster
         fields = ["id", "name", "description", "apiServer", "status", "version", "nodeCount", "createdAt", "updatedAt"]
         read_only_fields = fields
+
+
+class CacheStateSerializer(serializers.Serializer):
+    """One watch cache of this process (kube.cache_resource.CacheState)."""
+
+    synced = serializers.BooleanField(help_text="The first list is done and the watch is not broken")
+    objects = serializers.IntegerField(help_text="Objects held")
+    lastEventAt = serializers.DateTimeField(source="last_event_time", allow_null=True,  # noqa: N815
+                                            help_text="The last list or watch event (bookmarks too)")
+    relists = serializers.IntegerField(help_text="Lists after the first (410 Gone, or a read that needed one)")
+
+
+class ClusterDetailSerializer(ClusterSerializer):
+    """The detail adds `cache`; list items stay as they are."""
+
+    cache = serializers.SerializerMethodField(
+        help_text="Watch cache state per resource, of the process that answered (each process keeps its own); "
+                  "empty when no cache runs for this cluster there.")
+
+    class Meta(ClusterSerializer.Meta):
+        fields = [*ClusterSerializer.Meta.fields, "cache"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=CacheStateSerializer()))
+    def get_cache(self, cluster: Cluster) -> dict[str, Any]:
+        states = self.context.get("cache") or {}
+        return {resource: CacheStateSerializer(state).data for resource, state in sorted(states.items())}
 
 
 def _secret(help_text: str) -> serializers.CharField:

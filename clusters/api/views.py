@@ -9,7 +9,12 @@ from rest_framework.response import Response
 
 from accounts import access
 from clusters import selectors, services
-from clusters.api.serializers import ClusterSerializer, ClusterWriteSerializer, ConnectionTestSerializer
+from clusters.api.serializers import (
+    ClusterDetailSerializer,
+    ClusterSerializer,
+    ClusterWriteSerializer,
+    ConnectionTestSerializer,
+)
 from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role, RoleViewMixin
 from common.responses import created, ok
@@ -39,10 +44,14 @@ class ClusterViewSet(RoleViewMixin, viewsets.ViewSet):
         body.is_valid(raise_exception=True)
         return created(ClusterSerializer(services.create_cluster(**body.validated_data)).data)
 
-    @extend_schema(responses=ClusterSerializer)
+    @extend_schema(responses=ClusterDetailSerializer,
+                   description="The cluster, and `cache`: the state of each watch cache (pods, nodes, workloads) that "
+                               "the answering process runs for it. Per process: behind several processes, each "
+                               "answers with its own caches; empty when none runs there.")
     def retrieve(self, request: Request, pk: str) -> Response:
         cluster = access.authorize(request.user, cluster_id=pk, needed=Role.VIEWER, what="reading a cluster")
-        return ok(ClusterSerializer(cluster).data)
+        states = selectors.cache_state(cluster=cluster)
+        return ok(ClusterDetailSerializer(cluster, context={"cache": states}).data)
 
     @extend_schema(request=ClusterWriteSerializer, responses=ClusterSerializer,
                    description="Update any subset of the create fields.")

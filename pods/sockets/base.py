@@ -25,6 +25,7 @@ from common import errors
 from common.names import path_name_problems
 from common.permissions import Role
 from kube.streams import PodInfo, PodStreams, open_streams
+from observe.metrics import OPEN_SOCKETS
 from pods.sockets.frames import close_code, parse_frame
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
 
     required_role: ClassVar[str] = Role.VIEWER
     action: ClassVar[str] = "this"
+    kind: ClassVar[str] = "pod"  # the `kind` label of kubepolaris_open_sockets (logs, exec)
     frame_types: ClassVar[tuple[str, ...]] = ()
     idle_setting: ClassVar[str] = "LOG_IDLE_TIMEOUT"
     # Whether frames we send count as activity for the idle limit (a followed log that produces lines is not
@@ -58,6 +60,7 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
     streams: PodStreams | None = None
     pod: PodInfo
     closed = False
+    counted = False  # counted in kubepolaris_open_sockets (from accept to disconnect)
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -65,6 +68,8 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
         self.exit_stack = contextlib.AsyncExitStack()
         self.last_activity = time.monotonic()
         await self.accept()
+        OPEN_SOCKETS.labels(self.kind).inc()
+        self.counted = True
         user = self.scope.get("user")
         kwargs = self.scope["url_route"]["kwargs"]
         self.namespace, self.pod_name = kwargs["namespace"], kwargs["name"]
@@ -95,6 +100,9 @@ class PodSocketConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         """The browser went away (or we closed): end the upstream streams and every task of this socket."""
         self.closed = True
+        if self.counted:
+            OPEN_SOCKETS.labels(self.kind).dec()
+            self.counted = False
         user = self.scope.get("user")
         if getattr(user, "pk", None) is not None:
             await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)

@@ -25,6 +25,7 @@ from pods.sockets.frames import parse_exec_query, parse_input, parse_resize
 class PodExecConsumer(PodSocketConsumer):
     required_role: ClassVar[str] = Role.OPERATOR
     action: ClassVar[str] = "exec into a pod"
+    kind: ClassVar[str] = "exec"
     frame_types: ClassVar[tuple[str, ...]] = ("input", "resize")
     idle_setting: ClassVar[str] = "EXEC_IDLE_TIMEOUT"
     output_is_activity: ClassVar[bool] = False  # idle = nothing from the user, however much the process prints

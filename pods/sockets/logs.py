@@ -59,6 +59,7 @@ async def drain_lines(queue: asyncio.Queue[Any]) -> AsyncIterator[str]:
 class PodLogConsumer(PodSocketConsumer):
     required_role: ClassVar[str] = Role.VIEWER
     action: ClassVar[str] = "streaming pod logs"
+    kind: ClassVar[str] = "logs"
     frame_types: ClassVar[tuple[str, ...]] = ("subscribe",)
     idle_setting: ClassVar[str] = "LOG_IDLE_TIMEOUT"
 

@@ -101,9 +101,15 @@ def test_list_filters_and_pages(admin_api: APIClient, kubesim: Any) -> None:
     assert_envelope(admin_api.get(f"{url}?pageSize=abc"), 400)
 
 
-def test_pod_counts_come_from_one_pod_list(admin_api: APIClient, kubesim: Any, monkeypatch: Any) -> None:
-    """A spy on the gateway (the real client still answers): one pod list, whatever the number of nodes."""
+def test_pod_counts_come_from_one_pod_list(admin_api: APIClient, kubesim: Any, monkeypatch: Any,
+                                          settings: Any) -> None:
+    """A spy on the gateway (the real client still answers): one pod list, whatever the number of nodes.
+
+    The direct read's own behaviour, so the watch cache is off (tests/kube/test_cache.py covers the cached counts).
+    """
     from clusters.nodes import selectors
+
+    settings.KUBE_WATCH_CACHE = False
 
     calls: list[tuple[str, dict[str, str]]] = []
     real_get_json = selectors.gateway.get_json
