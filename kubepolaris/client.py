@@ -29,9 +29,11 @@ from kubepolaris.sdk.pages import Page
 from kubepolaris.sdk.resources import (
     AuthAPI,
     ClustersAPI,
+    DaemonSetsAPI,
     DeploymentsAPI,
     NodesAPI,
     PodsAPI,
+    StatefulSetsAPI,
     UsersAPI,
     WorkloadsAPI,
 )
@@ -96,8 +98,16 @@ class Client:
         return WorkloadsAPI(self.transport, cluster_id)
 
     def deployments(self, cluster_id: int | str, namespace: str) -> DeploymentsAPI:
-        """Deployments of one namespace: get, update, delete, scale, restart."""
+        """Deployments of one namespace: get, update, delete, scale, restart, history, revision, rollback."""
         return DeploymentsAPI(self.transport, cluster_id, namespace)
+
+    def statefulsets(self, cluster_id: int | str, namespace: str) -> StatefulSetsAPI:
+        """StatefulSets of one namespace: history, revision, rollback."""
+        return StatefulSetsAPI(self.transport, cluster_id, namespace)
+
+    def daemonsets(self, cluster_id: int | str, namespace: str) -> DaemonSetsAPI:
+        """DaemonSets of one namespace: history, revision, rollback."""
+        return DaemonSetsAPI(self.transport, cluster_id, namespace)
 
     def pods(self, cluster_id: int | str) -> PodsAPI:
         """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 DEPENDENT_KINDS = ("pods", "replicasets.apps", "jobs.batch", "deployments.apps", "statefulsets.apps",
-                   "daemonsets.apps", "cronjobs.batch", "poddisruptionbudgets.policy")
+                   "daemonsets.apps", "cronjobs.batch", "poddisruptionbudgets.policy", "controllerrevisions.apps")
 
 
 class GarbageCollector:

@@ -69,6 +69,8 @@ RESOURCES: list[Resource] = [
                            ("status", "StatefulSet", ("get", "patch", "update")))),
     Resource("apps", "v1", "daemonsets", "daemonset", "DaemonSet", True, ("ds",), ("all",),
              subresources=(("status", "DaemonSet", ("get", "patch", "update")),)),
+    # Read by `kubectl rollout history/undo` for StatefulSets and DaemonSets; written by their controllers.
+    Resource("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", True),
     Resource("batch", "v1", "jobs", "job", "Job", True, (), ("all",),
              subresources=(("status", "Job", ("get", "patch", "update")),)),
     Resource("batch", "v1", "cronjobs", "cronjob", "CronJob", True, ("cj",), ("all",),

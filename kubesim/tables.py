@@ -346,6 +346,21 @@ def _ds_row(d: Obj) -> list[Any]:
             node_sel, _age(d), names, images, selector_string(spec.get("selector"))]
 
 
+CR_COLUMNS = [
+    NAME,
+    _col("Controller", desc="The controller of this revision."),
+    _col("Revision", "integer", desc="The revision number."),
+    AGE,
+]
+
+
+def _cr_row(r: Obj) -> list[Any]:
+    ref = next((o for o in r["metadata"].get("ownerReferences") or [] if o.get("controller")), None)
+    group = (ref or {}).get("apiVersion", "").split("/")[0] if "/" in (ref or {}).get("apiVersion", "") else ""
+    owner = f"{ref['kind'].lower()}{'.' + group if group else ''}/{ref['name']}" if ref else "<none>"
+    return [r["metadata"]["name"], owner, r.get("revision", 0), _age(r)]
+
+
 JOB_COLUMNS = [
     NAME,
     _col("Status", desc="Status of the job."),
@@ -436,6 +451,7 @@ PRINTERS: dict[str, tuple[list[Obj], Callable[[Obj], list[Any]]]] = {
     "replicasets.apps": (RS_COLUMNS, _rs_row),
     "statefulsets.apps": (STS_COLUMNS, _sts_row),
     "daemonsets.apps": (DS_COLUMNS, _ds_row),
+    "controllerrevisions.apps": (CR_COLUMNS, _cr_row),
     "jobs.batch": (JOB_COLUMNS, _job_row),
     "cronjobs.batch": (CRONJOB_COLUMNS, _cronjob_row),
     "poddisruptionbudgets.policy": (PDB_COLUMNS, _pdb_row),

@@ -103,6 +103,68 @@ def pod_from_template(cluster: Cluster, owner: Obj, tpl: Obj, name: str, ref: Ob
     return pod
 
 
+CR_KEY = "controllerrevisions.apps"
+STS_HASH_LABEL = "controller.kubernetes.io/hash"  # pkg/controller/history: ControllerRevisionHashLabel
+DS_HASH_LABEL = "controller-revision-hash"  # apps.DefaultDaemonSetUniqueLabelKey
+
+
+def revision_data(template: Obj) -> Obj:
+    """What the StatefulSet and DaemonSet controllers store in a ControllerRevision's `data`: a strategic merge
+    patch that replaces spec.template (their getPatch), so `kubectl rollout undo` can apply it as it is."""
+    return {"spec": {"template": {**copy.deepcopy(template), "$patch": "replace"}}}
+
+
+def sorted_revisions(revisions: list[Obj]) -> list[Obj]:
+    """history.SortControllerRevisions: by revision, then creation time, then name."""
+    return sorted(revisions, key=lambda r: (int(r.get("revision") or 0), r["metadata"].get("creationTimestamp", ""),
+                                            r["metadata"]["name"]))
+
+
+def sync_revisions(cluster: Cluster, owner: Obj, kind: str, revisions: list[Obj], hash_value: str,
+                   hash_label: str, in_use: set[str]) -> Obj | None:
+    """Make the ControllerRevision of the owner's current template the highest one; returns it.
+
+    As the controllers do: a revision whose data equals the template's is reused (its revision bumped to max+1
+    unless it is already the highest; its annotations are left as they were), otherwise a new one
+    `<owner>-<hash>` is made with the template's labels + the hash label, the owner's annotations and
+    revision max+1. Then, as truncateHistory/cleanupHistory, the oldest revisions that neither the update
+    revision nor `in_use` (revision names of live pods, the status's revisions) name are deleted beyond
+    spec.revisionHistoryLimit. None when the revision could not be stored (retried next tick).
+    """
+    md, spec = owner["metadata"], owner["spec"]
+    ns = md["namespace"]
+    revisions = sorted_revisions(revisions)
+    data = revision_data(spec["template"])
+    top = max((int(r.get("revision") or 0) for r in revisions), default=0)
+    equal = [r for r in revisions if r.get("data") == data]
+    if equal and equal[-1] is revisions[-1]:
+        update = equal[-1]
+    elif equal:
+        def bump(o: Obj) -> Obj:
+            o["revision"] = top + 1
+            return o
+        update = cluster.store.mutate(CR_KEY, ns, equal[-1]["metadata"]["name"], bump)
+        if update is None:
+            return None
+    else:
+        labels = {**((spec["template"].get("metadata") or {}).get("labels") or {}), hash_label: hash_value}
+        cr = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": {
+            "name": f"{md['name']}-{hash_value}", "namespace": ns, "uid": cluster.uid(), "labels": labels,
+            "annotations": dict(md.get("annotations") or {}), "ownerReferences": [owner_ref(owner, kind, "apps/v1")]},
+            "data": data, "revision": top + 1}
+        try:
+            update = cluster.store.create(CR_KEY, cr)
+        except ApiError:  # a name taken by a revision of other data (a hash collision): leave it to the next tick
+            return None
+        revisions = [*revisions, update]
+    limit = spec.get("revisionHistoryLimit", 10)
+    keep = in_use | {update["metadata"]["name"]}
+    non_live = [r for r in sorted_revisions(revisions) if r["metadata"]["name"] not in keep]
+    for r in non_live[: max(0, len(non_live) - int(limit))]:
+        cluster.store.remove(CR_KEY, ns, r["metadata"]["name"])
+    return update
+
+
 class ReplicaSets:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
@@ -395,16 +457,24 @@ class StatefulSets:
         self.cluster = cluster
 
     def step(self, pods_by_owner: dict[str, list[Obj]]) -> None:
+        revisions = index_by_owner(self.cluster.store.refs(CR_KEY))
         for s in self.cluster.store.refs("statefulsets.apps"):
             if not s["metadata"].get("deletionTimestamp"):
-                self.reconcile(s, pods_by_owner.get(s["metadata"]["uid"], []))
+                self.reconcile(s, pods_by_owner.get(s["metadata"]["uid"], []),
+                               revisions.get(s["metadata"]["uid"], []))
 
-    def reconcile(self, sts: Obj, pods: list[Obj]) -> None:
+    def reconcile(self, sts: Obj, pods: list[Obj], revisions: list[Obj]) -> None:
         c = self.cluster
         spec = sts["spec"]
         name, ns = sts["metadata"]["name"], sts["metadata"]["namespace"]
         want = spec.get("replicas", 1)
-        rev = f"{name}-{template_hash(spec['template'])}"
+        h = template_hash(spec["template"])
+        rev = f"{name}-{h}"  # for StatefulSets the pods' controller-revision-hash is the revision's name
+        prev_status = sts.get("status") or {}
+        in_use = {(p["metadata"].get("labels") or {}).get("controller-revision-hash", "") for p in pods}
+        in_use.add(prev_status.get("currentRevision", ""))
+        if sync_revisions(c, sts, "StatefulSet", revisions, h, STS_HASH_LABEL, in_use) is None:
+            return
         by_ord: dict[int, Obj] = {}
         for p in pods:
             try:
@@ -478,17 +548,23 @@ class DaemonSets:
 
     def step(self, pods_by_owner: dict[str, list[Obj]]) -> None:
         nodes = self.cluster.store.refs("nodes")
+        revisions = index_by_owner(self.cluster.store.refs(CR_KEY))
         for ds in self.cluster.store.refs("daemonsets.apps"):
             if not ds["metadata"].get("deletionTimestamp"):
-                self.reconcile(ds, nodes, pods_by_owner.get(ds["metadata"]["uid"], []))
+                self.reconcile(ds, nodes, pods_by_owner.get(ds["metadata"]["uid"], []),
+                               revisions.get(ds["metadata"]["uid"], []))
 
-    def reconcile(self, ds: Obj, nodes: list[Obj], pods: list[Obj]) -> None:
+    def reconcile(self, ds: Obj, nodes: list[Obj], pods: list[Obj], revisions: list[Obj]) -> None:
         c = self.cluster
         spec = ds["spec"]
         name, ns = ds["metadata"]["name"], ds["metadata"]["namespace"]
         tpl_spec = spec["template"].get("spec") or {}
         tols = (tpl_spec.get("tolerations") or []) + DS_TOLERATIONS
-        rev = template_hash(spec["template"])
+        rev = template_hash(spec["template"])  # for DaemonSets the pods' controller-revision-hash is the hash
+        in_use = {f"{name}-{(p['metadata'].get('labels') or {}).get('controller-revision-hash', '')}"
+                  for p in pods if active(p)}
+        if sync_revisions(c, ds, "DaemonSet", revisions, rev, DS_HASH_LABEL, in_use) is None:
+            return
         by_node: dict[str, list[Obj]] = defaultdict(list)
         for p in pods:
             if active(p):

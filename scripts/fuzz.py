@@ -41,6 +41,9 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
               for user_id in sacrificial_users for n in range(2)]
     nodes = [n["name"] for n in client.clusters.nodes(cid).iter_all()]
     deployments = [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type="deployment")]
+    # StatefulSets and DaemonSets: only rollout history routes, nothing deletes them
+    controlled = {plural: [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type=plural[:-1])]
+                  for plural in ("statefulsets", "daemonsets")}
     pods = [(p["namespace"], p["name"]) for p in client.pods(cid).iter_all()]
     schema = client.transport.session.get(f"{live.url}/api/schema", params={"format": "json"}, timeout=30).json()
     # Audit rows that exist, one of them an exec session's with a recording (made in prepare()).
@@ -61,6 +64,12 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
             out[template] = [{"id": cid}]
         elif "/nodes/" in template:
             out[template] = [{"cluster_id": cid, "name": n} for n in nodes]
+        elif (plural := next((p for p in controlled if f"/{p}/" in template), None)) and "revision" in names:
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n, "revision": str(r["revision"])}
+                             for ns, n in controlled[plural]
+                             for r in getattr(client, plural)(cid, ns).history(n, page_size=2)]
+        elif plural:
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in controlled[plural]]
         elif "/deployments/" in template and "revision" in names:
             # Revision 1 of each deployment: the demo fleet's, and the one kept longest (oldest first).
             out[template] = [{"cluster_id": cid, "namespace": ns, "name": n, "revision": str(r["revision"])}

@@ -1,4 +1,5 @@
-"""Changes to Deployments: update, delete, scale, `kubectl rollout restart` and `kubectl rollout undo`.
+"""Changes to Deployments: update, delete, scale, `kubectl rollout restart`; `kubectl rollout undo` of
+Deployments, StatefulSets and DaemonSets.
 
 Update, scale, restart and rollback record who did what in `kubernetes.io/change-cause` on the Deployment,
 as `kubectl --record` did: the deployment controller copies it onto the ReplicaSet of the revision, so it
@@ -109,33 +110,51 @@ def deployment_restart(*, cluster: Cluster, namespace: str, name: str, actor: st
 
 def deployment_rollback(*, cluster: Cluster, namespace: str, name: str, revision: int,
                         actor: str | None = None) -> Obj:
-    """`kubectl rollout undo --to-revision=N` (0: the previous revision).
+    return rollback(cluster=cluster, kind=history.DEPLOYMENT, namespace=namespace, name=name, revision=revision,
+                    actor=actor)
 
-    As kubectl: a paused Deployment is refused (409); the revision's ReplicaSet template, without its
+
+def rollback(*, cluster: Cluster, kind: history.Kind, namespace: str, name: str, revision: int,
+             actor: str | None = None) -> Obj:
+    """`kubectl rollout undo --to-revision=N` (0: the previous revision) of a Deployment, StatefulSet or DaemonSet.
+
+    A template that already matches the revision's is a no-op. Unlike kubectl, the change cause names the
+    rollback and its user. Returns `{name, namespace, revision, rolledBack}`, `revision` being the one rolled
+    back to.
+
+    Deployments, as kubectl: a paused one is refused (409); the ReplicaSet's template, without its
     pod-template-hash label, replaces spec.template, and the Deployment's annotations become the ReplicaSet's
-    (but for the controller's bookkeeping ones, which stay the Deployment's), in one JSON patch. A template that
-    already matches is a no-op. Unlike kubectl, the change cause names the rollback and its user.
-    Returns `{name, namespace, revision, rolledBack}`, `revision` being the one rolled back to.
+    (but for the controller's bookkeeping ones, which stay the Deployment's), in one JSON patch.
+    StatefulSets and DaemonSets, as kubectl: the ControllerRevision's `data` (a strategic merge patch replacing
+    spec.template) is applied as it is, here with the change cause added to it; annotations are not restored.
     """
-    deployment = deployment_get(cluster=cluster, namespace=namespace, name=name)
-    if (deployment.get("spec") or {}).get("paused"):
+    owner = history.owner_get(cluster=cluster, kind=kind, namespace=namespace, name=name)
+    if kind is history.DEPLOYMENT and (owner.get("spec") or {}).get("paused"):
         raise errors.Conflict(f"Deployment '{name}' is paused: you cannot roll back a paused deployment "
                               "(resume it first)")
-    replicasets = history.owned_replicasets(cluster=cluster, deployment=deployment)
-    target = history.find_revision(replicasets, revision, deployment_name=name)
-    number = history.revision_of(target) or revision
+    revisions = history.owned_revisions(cluster=cluster, kind=kind, owner=owner)
+    target = history.find_revision(revisions, revision, kind=kind, name=name)
+    number = kind.number(target) or revision
     result = {"name": name, "namespace": namespace, "revision": number, "rolledBack": False}
-    template = history.clean_template((target.get("spec") or {}).get("template"))
-    if history.same_template(template, (deployment.get("spec") or {}).get("template")):
+    template = history.revision_template(kind, target)
+    if history.same_template(template, (owner.get("spec") or {}).get("template")):
         return result
-    live = (deployment.get("metadata") or {}).get("annotations") or {}
-    annotations = {key: live[key] for key in ROLLBACK_KEEPS if key in live}
-    annotations.update({key: value for key, value in ((target.get("metadata") or {}).get("annotations") or {}).items()
-                        if key not in ROLLBACK_KEEPS})
-    annotations[CHANGE_CAUSE] = change_cause(f"rollback to revision {number}", actor)
-    patch = [{"op": "replace", "path": "/spec/template", "value": template},
-             {"op": "add", "path": "/metadata/annotations", "value": annotations}]
-    with missing_as(cluster, "Deployment", namespace, name):
-        read_json(cluster, gateway.apps_v1(cluster).patch_namespaced_deployment, name, namespace, patch,
-                  _content_type=JSON_PATCH)
+    cause = change_cause(f"rollback to revision {number}", actor)
+    if kind is history.DEPLOYMENT:
+        live = (owner.get("metadata") or {}).get("annotations") or {}
+        annotations = {key: live[key] for key in ROLLBACK_KEEPS if key in live}
+        annotations.update({key: value for key, value in
+                            ((target.get("metadata") or {}).get("annotations") or {}).items()
+                            if key not in ROLLBACK_KEEPS})
+        annotations[CHANGE_CAUSE] = cause
+        patch: Any = [{"op": "replace", "path": "/spec/template", "value": template},
+                      {"op": "add", "path": "/metadata/annotations", "value": annotations}]
+        content_type = JSON_PATCH
+    else:
+        patch = copy.deepcopy(target["data"])
+        patch["metadata"] = {"annotations": {CHANGE_CAUSE: cause}}
+        content_type = STRATEGIC_MERGE_PATCH
+    with missing_as(cluster, kind.kind, namespace, name):
+        read_json(cluster, getattr(gateway.apps_v1(cluster), kind.patch), name, namespace, patch,
+                  _content_type=content_type)
     return {**result, "rolledBack": True}

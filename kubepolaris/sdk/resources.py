@@ -246,7 +246,48 @@ class WorkloadsAPI(_Group):
                                                     page_size=s), page_size)
 
 
-class DeploymentsAPI(_Group):
+class _RolloutHistory(_Group):
+    """history, revision and rollback of one namespace's workloads of a kind (`self._base` ends in the plural)."""
+
+    _base: str
+
+    def history(self, name: str, page: int = 1, page_size: int = 20) -> Page[Revision]:
+        """One page of the rollout history, oldest revision first (as `kubectl rollout history`)."""
+        return self._page(f"{self._base}/{segment(name)}/history", {"page": page, "pageSize": page_size})
+
+    def revision(self, name: str, revision: int) -> RevisionDetail:
+        """One revision's pod template and a unified diff from the current template to it."""
+        return cast(RevisionDetail, self._t.request("GET", f"{self._base}/{segment(name)}/history/{int(revision)}"))
+
+    def rollback(self, name: str, revision: int = 0) -> RollbackResult:
+        """Roll back as `kubectl rollout undo --to-revision` (0: the previous revision).
+
+        Retried on 502 only for an explicit revision: rolling back to it twice is a no-op, to "the previous"
+        twice is not.
+        """
+        return self._t.request("POST", f"{self._base}/{segment(name)}/rollback", json={"revision": revision},
+                               idempotent=revision != 0)
+
+
+class StatefulSetsAPI(_RolloutHistory):
+    """`/api/clusters/:id/namespaces/:ns/statefulsets/:name`: rollout history and rollback (ControllerRevisions)."""
+
+    def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
+        super().__init__(transport)
+        self._base = f"/api/clusters/{segment(cluster_id)}/namespaces/{segment(namespace)}/statefulsets"
+
+
+class DaemonSetsAPI(_RolloutHistory):
+    """`/api/clusters/:id/namespaces/:ns/daemonsets/:name`: rollout history and rollback (ControllerRevisions).
+
+    A DaemonSet revision's `replicas` is None (no pod count per revision)."""
+
+    def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
+        super().__init__(transport)
+        self._base = f"/api/clusters/{segment(cluster_id)}/namespaces/{segment(namespace)}/daemonsets"
+
+
+class DeploymentsAPI(_RolloutHistory):
     """`/api/clusters/:id/namespaces/:ns/deployments/:name`."""
 
     def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
@@ -277,23 +318,6 @@ class DeploymentsAPI(_Group):
     def restart(self, name: str) -> RestartResult:
         """Rolling restart, as `kubectl rollout restart` (not retried on 502: it would restart twice)."""
         return self._t.request("POST", f"{self._base}/{segment(name)}/restart", idempotent=False)
-
-    def history(self, name: str, page: int = 1, page_size: int = 20) -> Page[Revision]:
-        """One page of the rollout history, oldest revision first (as `kubectl rollout history`)."""
-        return self._page(f"{self._base}/{segment(name)}/history", {"page": page, "pageSize": page_size})
-
-    def revision(self, name: str, revision: int) -> RevisionDetail:
-        """One revision's pod template and a unified diff from the current template to it."""
-        return cast(RevisionDetail, self._t.request("GET", f"{self._base}/{segment(name)}/history/{int(revision)}"))
-
-    def rollback(self, name: str, revision: int = 0) -> RollbackResult:
-        """Roll back as `kubectl rollout undo --to-revision` (0: the previous revision).
-
-        Retried on 502 only for an explicit revision: rolling back to it twice is a no-op, to "the previous"
-        twice is not.
-        """
-        return self._t.request("POST", f"{self._base}/{segment(name)}/rollback", json={"revision": revision},
-                               idempotent=revision != 0)
 
 
 class PodsAPI(_Group):

@@ -130,7 +130,7 @@ class Revision(TypedDict):
     createdAt: str | None
     changeCause: str | None
     images: list[str]
-    replicas: int
+    replicas: int | None  # None for DaemonSets (no pod count per revision)
     current: bool
 
 

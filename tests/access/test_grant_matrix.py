@@ -25,6 +25,8 @@ from tests.conftest import bearer_client, register_sim
 GRANTED, OTHER = "monitoring", "shop"
 # A real object of each kind per namespace (the demo fleet's).
 DEPLOYMENT = {GRANTED: "grafana", OTHER: "web"}
+STATEFULSET = {GRANTED: "prometheus", OTHER: "redis"}
+DAEMONSET = {GRANTED: "node-exporter", OTHER: "node-exporter"}  # OTHER has none: the namespace 404 comes first
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def world(db: Any, sim: Any, make_user: Any) -> World:
 @dataclass
 class Recipe:
     method: str
-    path: str                 # under /api/clusters/<id>/, with {ns}, {pod}, {deployment}, {node}
+    path: str                 # under /api/clusters/<id>/, with {ns}, {pod}, {deployment}, {sts}, {ds}, {node}
     body: Any = None
     allowed: int = 200        # the endpoint's own answer inside the grant (400: its validation ran, the door let it in)
     write: bool = False
@@ -90,6 +92,14 @@ RECIPES: dict[str, list[Recipe]] = {
     "deployment-revision": [Recipe("get", "namespaces/{ns}/deployments/{deployment}/history/1")],
     "deployment-rollback": [Recipe("post", "namespaces/{ns}/deployments/{deployment}/rollback", {"revision": "x"},
                                    400, write=True)],
+    "statefulset-history": [Recipe("get", "namespaces/{ns}/statefulsets/{sts}/history")],
+    "statefulset-revision": [Recipe("get", "namespaces/{ns}/statefulsets/{sts}/history/1")],
+    "statefulset-rollback": [Recipe("post", "namespaces/{ns}/statefulsets/{sts}/rollback", {"revision": "x"},
+                                    400, write=True)],
+    "daemonset-history": [Recipe("get", "namespaces/{ns}/daemonsets/{ds}/history")],
+    "daemonset-revision": [Recipe("get", "namespaces/{ns}/daemonsets/{ds}/history/1")],
+    "daemonset-rollback": [Recipe("post", "namespaces/{ns}/daemonsets/{ds}/rollback", {"revision": "x"},
+                                  400, write=True)],
     "node-list": [Recipe("get", "nodes", cluster_wide=True)],
     "node-detail": [Recipe("get", "nodes/{node}", cluster_wide=True)],
     "node-cordon": [Recipe("post", "nodes/{node}/cordon", write=True, cluster_wide=True)],
@@ -125,7 +135,7 @@ def test_every_cluster_route_has_a_recipe() -> None:
 
 def url(world: World, cluster: Any, recipe: Recipe, namespace: str) -> str:
     path = recipe.path.format(ns=namespace, pod=pod_in(world.sim, namespace), deployment=DEPLOYMENT[namespace],
-                              node="worker-1")
+                              sts=STATEFULSET[namespace], ds=DAEMONSET[namespace], node="worker-1")
     return f"/api/clusters/{cluster.pk}/{path}"
 
 

@@ -188,16 +188,23 @@ class RollbackSerializer(serializers.Serializer):
 
 
 class RevisionItemSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(help_text="deployment.kubernetes.io/revision of the ReplicaSet")
-    createdAt = serializers.CharField(allow_null=True, help_text="When the ReplicaSet was created")
-    changeCause = serializers.CharField(allow_null=True, help_text="kubernetes.io/change-cause, null when none")
+    revision = serializers.IntegerField(help_text="deployment.kubernetes.io/revision of the ReplicaSet "
+                                                  "(Deployments) or the ControllerRevision's revision")
+    createdAt = serializers.CharField(allow_null=True,
+                                      help_text="When the ReplicaSet or ControllerRevision was created")
+    changeCause = serializers.CharField(allow_null=True,
+                                        help_text="The revision's kubernetes.io/change-cause, null when none")
     images = serializers.ListField(child=serializers.CharField())
-    replicas = serializers.IntegerField(help_text="Desired pods of this revision's ReplicaSet now")
-    current = serializers.BooleanField(help_text="True for the revision whose template the Deployment runs")
+    replicas = serializers.IntegerField(allow_null=True,
+                                        help_text="Deployments: desired pods of this revision's ReplicaSet now; "
+                                                  "StatefulSets: its pods at this revision (from the status); "
+                                                  "DaemonSets: null")
+    current = serializers.BooleanField(help_text="True for the revision whose template the workload runs")
 
 
 class RevisionDetailSerializer(RevisionItemSerializer):
-    template = serializers.DictField(help_text="The revision's pod template, without the pod-template-hash label")
+    template = serializers.DictField(help_text="The revision's pod template (without the pod-template-hash label; "
+                                               "for ControllerRevisions, from their data patch)")
     diff = serializers.CharField(allow_blank=True,
                                  help_text="Unified diff (YAML) from the current template to this revision's: "
                                            "what a rollback would change; empty when they are the same")

@@ -2,7 +2,10 @@ from django.urls import path
 
 from workloads.api import views
 
-DEPLOYMENT = "clusters/<str:cluster_id>/namespaces/<str:namespace>/deployments/<str:name>"
+NAMESPACE = "clusters/<str:cluster_id>/namespaces/<str:namespace>"
+DEPLOYMENT = f"{NAMESPACE}/deployments/<str:name>"
+STATEFULSET = f"{NAMESPACE}/statefulsets/<str:name>"
+DAEMONSET = f"{NAMESPACE}/daemonsets/<str:name>"
 
 urlpatterns = [
     path("clusters/<str:cluster_id>/workloads", views.WorkloadListView.as_view(), name="workload-list"),
@@ -12,4 +15,11 @@ urlpatterns = [
     path(f"{DEPLOYMENT}/history", views.DeploymentHistoryView.as_view(), name="deployment-history"),
     path(f"{DEPLOYMENT}/history/<str:revision>", views.DeploymentRevisionView.as_view(), name="deployment-revision"),
     path(f"{DEPLOYMENT}/rollback", views.DeploymentRollbackView.as_view(), name="deployment-rollback"),
+    path(f"{STATEFULSET}/history", views.StatefulSetHistoryView.as_view(), name="statefulset-history"),
+    path(f"{STATEFULSET}/history/<str:revision>", views.StatefulSetRevisionView.as_view(),
+         name="statefulset-revision"),
+    path(f"{STATEFULSET}/rollback", views.StatefulSetRollbackView.as_view(), name="statefulset-rollback"),
+    path(f"{DAEMONSET}/history", views.DaemonSetHistoryView.as_view(), name="daemonset-history"),
+    path(f"{DAEMONSET}/history/<str:revision>", views.DaemonSetRevisionView.as_view(), name="daemonset-revision"),
+    path(f"{DAEMONSET}/rollback", views.DaemonSetRollbackView.as_view(), name="daemonset-rollback"),
 ]

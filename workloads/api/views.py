@@ -123,25 +123,23 @@ class DeploymentRestartView(ClusterScopedView, APIView):
         return ok(RestartResultSerializer(result).data, message="Deployment restarted successfully")
 
 
-@extend_schema(tags=["workloads"])
-class DeploymentHistoryView(ClusterScopedView, APIView):
-    """A Deployment's revisions from its ReplicaSets, oldest first like `kubectl rollout history` (viewers)."""
+# --- rollout history and rollback: one set of views, one subclass per kind --------------------------
 
+class _HistoryView(ClusterScopedView, APIView):
+    kind: history.Kind = history.DEPLOYMENT
     read_role = Role.VIEWER
     pagination_class = EnvelopePagination
 
     @extend_schema(responses=RevisionItemSerializer(many=True),
-                   summary="Rollout history: revisions from the Deployment's ReplicaSets, oldest first")
+                   summary="Rollout history: the revisions, oldest first, as `kubectl rollout history` lists them")
     def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        deployment = selectors.deployment_get(cluster=self.cluster, namespace=namespace, name=name)
-        revisions = history.deployment_history(cluster=self.cluster, deployment=deployment)
+        owner = history.owner_get(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name)
+        revisions = history.history(cluster=self.cluster, kind=self.kind, owner=owner)
         return paginate(revisions, request, lambda page: RevisionItemSerializer(page, many=True).data)
 
 
-@extend_schema(tags=["workloads"])
-class DeploymentRevisionView(ClusterScopedView, APIView):
-    """One revision's pod template and its diff against the current one (viewers)."""
-
+class _RevisionView(ClusterScopedView, APIView):
+    kind: history.Kind = history.DEPLOYMENT
     read_role = Role.VIEWER
 
     @extend_schema(parameters=[OpenApiParameter("revision", OpenApiTypes.STR, OpenApiParameter.PATH,
@@ -151,26 +149,90 @@ class DeploymentRevisionView(ClusterScopedView, APIView):
     def get(self, request: Request, cluster_id: str, namespace: str, name: str, revision: str) -> Response:
         path = RevisionPathSerializer(data={"revision": revision})
         path.is_valid(raise_exception=True)
-        deployment = selectors.deployment_get(cluster=self.cluster, namespace=namespace, name=name)
-        detail = history.deployment_revision(cluster=self.cluster, deployment=deployment,
-                                             revision=path.validated_data["revision"])
+        owner = history.owner_get(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name)
+        detail = history.revision_detail(cluster=self.cluster, kind=self.kind, owner=owner,
+                                         revision=path.validated_data["revision"])
         return Response(RevisionDetailSerializer(detail).data)
 
 
-@extend_schema(tags=["workloads"])
-class DeploymentRollbackView(ClusterScopedView, APIView):
-    """Roll back to a revision, as `kubectl rollout undo --to-revision` (operators)."""
-
+class _RollbackView(ClusterScopedView, APIView):
+    kind: history.Kind = history.DEPLOYMENT
     write_role = Role.OPERATOR
-    action_label = "rolling back a deployment"
 
     @extend_schema(request=RollbackSerializer, responses=RollbackResultSerializer,
                    summary="Roll back to a revision (0 or absent: the previous), as `kubectl rollout undo`")
     def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         body = RollbackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.deployment_rollback(cluster=self.cluster, namespace=namespace, name=name,
-                                              revision=body.validated_data["revision"], actor=request.user.username)
-        message = (f"Deployment rolled back to revision {result['revision']}" if result["rolledBack"] else
+        result = services.rollback(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name,
+                                   revision=body.validated_data["revision"], actor=request.user.username)
+        message = (f"{self.kind.kind} rolled back to revision {result['revision']}" if result["rolledBack"] else
                    f"Rollback skipped: the current template already matches revision {result['revision']}")
         return ok(RollbackResultSerializer(result).data, message=message)
+
+
+@extend_schema(tags=["workloads"])
+class DeploymentHistoryView(_HistoryView):
+    """A Deployment's revisions from its ReplicaSets, oldest first like `kubectl rollout history` (viewers)."""
+
+
+@extend_schema(tags=["workloads"])
+class DeploymentRevisionView(_RevisionView):
+    """One revision (a ReplicaSet) of a Deployment: its pod template and diff against the current one (viewers)."""
+
+
+@extend_schema(tags=["workloads"])
+class DeploymentRollbackView(_RollbackView):
+    """Roll a Deployment back to a revision, as `kubectl rollout undo --to-revision` (operators; not when paused)."""
+
+    action_label = "rolling back a deployment"
+
+
+@extend_schema(tags=["workloads"])
+class StatefulSetHistoryView(_HistoryView):
+    """A StatefulSet's revisions from its ControllerRevisions, oldest first like `kubectl rollout history`
+    (viewers). `replicas` is the StatefulSet's pods at that revision (from its status)."""
+
+    kind = history.STATEFULSET
+
+
+@extend_schema(tags=["workloads"])
+class StatefulSetRevisionView(_RevisionView):
+    """One revision (a ControllerRevision) of a StatefulSet: its pod template and diff against the current one
+    (viewers)."""
+
+    kind = history.STATEFULSET
+
+
+@extend_schema(tags=["workloads"])
+class StatefulSetRollbackView(_RollbackView):
+    """Roll a StatefulSet back to a revision, as `kubectl rollout undo --to-revision`: the ControllerRevision's
+    data patch is applied (operators)."""
+
+    kind = history.STATEFULSET
+    action_label = "rolling back a statefulset"
+
+
+@extend_schema(tags=["workloads"])
+class DaemonSetHistoryView(_HistoryView):
+    """A DaemonSet's revisions from its ControllerRevisions, oldest first like `kubectl rollout history`
+    (viewers). `replicas` is null: a DaemonSet has no pod count per revision."""
+
+    kind = history.DAEMONSET
+
+
+@extend_schema(tags=["workloads"])
+class DaemonSetRevisionView(_RevisionView):
+    """One revision (a ControllerRevision) of a DaemonSet: its pod template and diff against the current one
+    (viewers)."""
+
+    kind = history.DAEMONSET
+
+
+@extend_schema(tags=["workloads"])
+class DaemonSetRollbackView(_RollbackView):
+    """Roll a DaemonSet back to a revision, as `kubectl rollout undo --to-revision`: the ControllerRevision's
+    data patch is applied (operators)."""
+
+    kind = history.DAEMONSET
+    action_label = "rolling back a daemonset"
