@@ -114,3 +114,11 @@ def pytest_configure(config: Any) -> None:
     # Tests run with DEBUG off, and the test client speaks plain http: no redirect to https here
     # (tests/clusters/test_production_settings.py checks the production defaults in a subprocess).
     settings.SECURE_SSL_REDIRECT = False
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    """Stop the watch caches (on by default) before the interpreter closes its log streams: their threads
+    would otherwise keep retrying simulators that tests have already stopped, and log into closed files."""
+    from kube import cache
+
+    cache.shutdown_all(timeout=5.0)
