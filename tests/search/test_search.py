@@ -35,11 +35,12 @@ def test_finds_a_pod_by_partial_name_across_two_clusters_one_of_them_down(
 
     before = web_pods()
     started = time.monotonic()
-    response = api(Role.VIEWER).get("/api/search?q=EB-&kinds=pod&pageSize=100")
+    response = api(Role.VIEWER).get("/api/search?q=WEB-&kinds=pod&pageSize=100")
     assert time.monotonic() - started < 5
     after = web_pods()
     data = response.json()["data"]
     found = {h["name"] for h in data["items"]}
+    # `WEB-` (a partial name, any case; "w" is no hex digit, so no random uid label can contain it).
     # The shared simulator's controllers may replace a pod meanwhile: whatever existed throughout is found,
     # and nothing that never existed.
     assert before & after and before & after <= found <= before | after
