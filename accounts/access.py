@@ -45,7 +45,11 @@ def is_scoped(user: Any) -> bool:
 
 
 def rights_of(user: Any) -> dict[int, ClusterRights]:
-    """The user's grants by cluster id (one query)."""
+    """The user's grants by cluster id: one query per user object, i.e. per request or socket (a list asks
+    both `authorize` and `visible_namespaces`)."""
+    cached = getattr(user, "_grant_rights", None)
+    if cached is not None:
+        return cached
     rights: dict[int, ClusterRights] = {}
     for grant in Grant.objects.filter(user_id=user.pk).only("cluster_id", "namespace", "role"):
         entry = rights.setdefault(grant.cluster_id, ClusterRights())
@@ -53,6 +57,7 @@ def rights_of(user: Any) -> dict[int, ClusterRights]:
             entry.namespaces[grant.namespace] = grant.role
         else:
             entry.whole = grant.role
+    user._grant_rights = rights
     return rights
 
 

@@ -62,14 +62,16 @@ def raw_pods(cluster: Cluster, *, namespace: str | None = None, node_name: str |
     """Pods as the API server sent them (read-only dicts), from the watch cache when it is on."""
     # watch cache hook (kube/cache.py): same filters, answered from memory; direct list when off or not ready
     return cache.list_objects(cluster, "pods", namespace=namespace, node_name=node_name, label_selector=label_selector,
-                              fallback=lambda: _list_pods(cluster, namespace, node_name, label_selector))
+                              fallback=lambda: list_pods_directly(cluster, namespace, node_name, label_selector))
 
 
-def _list_pods(cluster: Cluster, namespace: str | None, node_name: str | None,
-               label_selector: str | None) -> list[Obj]:
-    """The direct list; the namespace and node filters are applied server-side."""
+def list_pods_directly(cluster: Cluster, namespace: str | None, node_name: str | None = None,
+                       label_selector: str | None = None, *, timeout: tuple[float, float] | None = None) -> list[Obj]:
+    """The direct list (no cache); the namespace and node filters are applied server-side. `timeout` overrides
+    the gateway's (a search bounds every cluster by one deadline)."""
     core = gateway.core_v1(cluster)
-    options = {"field_selector": _field_selector(node_name), "label_selector": label_selector}
+    options: dict[str, Any] = {"field_selector": _field_selector(node_name), "label_selector": label_selector,
+                               "_request_timeout": timeout}
     options = {k: v for k, v in options.items() if v}
     if namespace:
         body = read_json(cluster, core.list_namespaced_pod, namespace, **options)
@@ -86,7 +88,7 @@ def pod_list(*, cluster: Cluster, namespace: str | None = None, node_name: str |
     # watch cache hook (kube/cache.py): pod_item is computed once per pod version (it must stay a pure function
     # of the pod; the items are shared, read-only); the direct list when the cache is off or not ready
     items = cache.list_objects(cluster, "pods", namespace=namespace, node_name=node_name, transform=pod_item,
-                               fallback=lambda: _list_pods(cluster, namespace, node_name, None))
+                               fallback=lambda: list_pods_directly(cluster, namespace, node_name, None))
     if status:
         wanted = status.strip().lower()
         items = [i for i in items if wanted in ((i["status"] or "").lower(), (i["phase"] or "").lower())]

@@ -37,8 +37,10 @@ from clusters.selectors import cluster_list, get_cluster
 from common.errors import AppError, ClusterTimeout, NotFound
 from kube import cache, gateway
 from kube.raw import read_json
+from pods.selectors import list_pods_directly
 from pods.status import pod_status
 from workloads.selectors import KINDS as WORKLOAD_KINDS
+from workloads.selectors import list_kind_directly
 
 Obj = dict[str, Any]
 Indexed = tuple[Obj, str]  # an object and the lower-case text its name and label values are searched in
@@ -56,12 +58,7 @@ class SearchKind:
 
 
 def _list_pods(cluster: Cluster, namespace: str | None, timeout: tuple[float, float]) -> list[Obj]:
-    core = gateway.core_v1(cluster)
-    if namespace:
-        body = read_json(cluster, core.list_namespaced_pod, namespace, _request_timeout=timeout)
-    else:
-        body = read_json(cluster, core.list_pod_for_all_namespaces, _request_timeout=timeout)
-    return (body or {}).get("items") or []
+    return list_pods_directly(cluster, namespace, timeout=timeout)
 
 
 def _list_nodes(cluster: Cluster, namespace: str | None, timeout: tuple[float, float]) -> list[Obj]:
@@ -71,16 +68,7 @@ def _list_nodes(cluster: Cluster, namespace: str | None, timeout: tuple[float, f
 
 def _workload_lister(key: str) -> Callable[[Cluster, str | None, tuple[float, float]], list[Obj]]:
     kind = WORKLOAD_KINDS[key]
-
-    def direct(cluster: Cluster, namespace: str | None, timeout: tuple[float, float]) -> list[Obj]:
-        api = kind.api(cluster)
-        if namespace:
-            body = read_json(cluster, getattr(api, kind.list_namespaced), namespace, _request_timeout=timeout)
-        else:
-            body = read_json(cluster, getattr(api, kind.list_all), _request_timeout=timeout)
-        return (body or {}).get("items") or []
-
-    return direct
+    return lambda cluster, namespace, timeout: list_kind_directly(cluster, kind, namespace, timeout=timeout)
 
 
 # The kinds, in the order `kinds` is documented; keys are what the query parameter accepts.

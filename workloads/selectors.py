@@ -105,7 +105,7 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
         kind = KINDS[key]
         # watch cache hook (kube/cache.py): resource "<key>s"; the direct list below when off or not ready
         for obj in cache.list_objects(cluster, f"{key}s", namespace=namespace,
-                                      fallback=lambda kind=kind: _list_kind(cluster, kind, namespace)):
+                                      fallback=lambda kind=kind: list_kind_directly(cluster, kind, namespace)):
             if needle and needle not in ((obj.get("metadata") or {}).get("name") or "").lower():
                 continue
             items.append(workload_item(kind, obj))
@@ -113,12 +113,15 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
     return items
 
 
-def _list_kind(cluster: Cluster, kind: WorkloadKind, namespace: str | None) -> list[Obj]:
+def list_kind_directly(cluster: Cluster, kind: WorkloadKind, namespace: str | None, *,
+                       timeout: tuple[float, float] | None = None) -> list[Obj]:
+    """The direct list of one workload kind (no cache); `timeout` overrides the gateway's."""
     api = kind.api(cluster)
+    options = {"_request_timeout": timeout} if timeout else {}
     if namespace:
-        body = read_json(cluster, getattr(api, kind.list_namespaced), namespace)
+        body = read_json(cluster, getattr(api, kind.list_namespaced), namespace, **options)
     else:
-        body = read_json(cluster, getattr(api, kind.list_all))
+        body = read_json(cluster, getattr(api, kind.list_all), **options)
     return (body or {}).get("items") or []
 
 
