@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from kube import clients
+from kube import clients, registry
 from kube.cache_filters import select
 from kube.cache_resource import RESOURCES, CacheState, Obj, ResourceCache, as_int
 from kube.errors import translated
@@ -58,11 +58,6 @@ _caches: dict[tuple[int, str, str], ResourceCache] = {}
 _write_epochs: Counter[tuple[int, str]] = Counter()
 _unknown_epochs: dict[tuple[int, str], int] = {}
 _write_rvs: dict[tuple[int, str], int] = {}
-# What a gateway method writes, by a part of its name (first match wins); None: nothing we cache.
-_WRITTEN = (("pod_disruption", None), ("pod_template", None), ("pod", "pods"), ("node", "nodes"),
-            ("deployment", "deployments"), ("stateful_set", "statefulsets"), ("daemon_set", "daemonsets"),
-            ("cron_job", "cronjobs"), ("job", "jobs"))
-
 # --- the module's API -----------------------------------------------------------------------------
 
 def enabled() -> bool:
@@ -72,10 +67,8 @@ def enabled() -> bool:
 
 def resource_written_by(method_name: str) -> str | None:
     """The cached resource a gateway method writes (`patch_namespaced_deployment_scale` → deployments), or None."""
-    for part, resource in _WRITTEN:
-        if part in method_name:
-            return resource
-    return None
+    kind = registry.written_by(method_name)  # the one table of kinds (kube/registry.py)
+    return kind.plural if kind is not None and kind.cached else None
 
 
 def written_version(result: Any) -> str | None:

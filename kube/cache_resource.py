@@ -13,16 +13,16 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from common import errors
+from kube import registry
 from kube.errors import translate
 
 log = logging.getLogger("kube.cache")
@@ -38,15 +38,21 @@ class Resource:
     list_all: str
 
 
-RESOURCES: dict[str, Resource] = {r.name: r for r in (
-    Resource("pods", k8s.CoreV1Api, "list_pod_for_all_namespaces"),
-    Resource("nodes", k8s.CoreV1Api, "list_node"),
-    Resource("deployments", k8s.AppsV1Api, "list_deployment_for_all_namespaces"),
-    Resource("statefulsets", k8s.AppsV1Api, "list_stateful_set_for_all_namespaces"),
-    Resource("daemonsets", k8s.AppsV1Api, "list_daemon_set_for_all_namespaces"),
-    Resource("jobs", k8s.BatchV1Api, "list_job_for_all_namespaces"),
-    Resource("cronjobs", k8s.BatchV1Api, "list_cron_job_for_all_namespaces"),
-)}
+class _Resources(Mapping[str, Resource]):
+    """The resources the cache can hold, read live from the one table of kinds (kube/registry.py)."""
+
+    def __getitem__(self, name: str) -> Resource:
+        kind = registry.cached_kinds()[name]
+        return Resource(kind.plural, kind.api, kind.list_all)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(registry.cached_kinds())
+
+    def __len__(self) -> int:
+        return len(registry.cached_kinds())
+
+
+RESOURCES: Mapping[str, Resource] = _Resources()
 
 # Failures of the initial list a waiting read re-raises instead of reading directly (and waiting as long again).
 _TRANSPORT = (errors.ClusterTimeout, errors.ClusterUnreachable)

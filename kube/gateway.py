@@ -65,6 +65,11 @@ def _api(api_class: type, cluster: ClusterTarget) -> Any:
     return _Api(api_class(api_client), cluster)
 
 
+def api_for(cluster: ClusterTarget, api_class: type) -> Any:
+    """Any generated API class (a registry kind's `api`), wrapped like the accessors below."""
+    return _api(api_class, cluster)
+
+
 def core_v1(cluster: ClusterTarget) -> Any:
     return _api(k8s.CoreV1Api, cluster)
 
@@ -123,6 +128,6 @@ def to_dict(cluster: ClusterTarget, obj: Any) -> Any:
 
 
 __all__ = [
-    "MERGE_PATCH", "STRATEGIC_MERGE_PATCH", "api_client", "apps_v1", "batch_v1", "call", "core_v1", "get_json",
-    "policy_v1", "to_dict", "translate", "version",
+    "MERGE_PATCH", "STRATEGIC_MERGE_PATCH", "api_client", "api_for", "apps_v1", "batch_v1", "call", "core_v1",
+    "get_json", "policy_v1", "to_dict", "translate", "version",
 ]

@@ -81,14 +81,15 @@ def list_pods_directly(cluster: Cluster, namespace: str | None, node_name: str |
 
 
 def pod_list(*, cluster: Cluster, namespace: str | None = None, node_name: str | None = None,
-             status: str | None = None, search: str | None = None) -> list[Obj]:
+             status: str | None = None, search: str | None = None, label_selector: str | None = None) -> list[Obj]:
     """Pod items sorted by namespace then name. `status` matches the STATUS column or the phase, any case."""
     if namespace:
         namespace_must_exist(cluster, namespace)
     # watch cache hook (kube/cache.py): pod_item is computed once per pod version (it must stay a pure function
     # of the pod; the items are shared, read-only); the direct list when the cache is off or not ready
     items = cache.list_objects(cluster, "pods", namespace=namespace, node_name=node_name, transform=pod_item,
-                               fallback=lambda: list_pods_directly(cluster, namespace, node_name, None))
+                               label_selector=label_selector,
+                               fallback=lambda: list_pods_directly(cluster, namespace, node_name, label_selector))
     if status:
         wanted = status.strip().lower()
         items = [i for i in items if wanted in ((i["status"] or "").lower(), (i["phase"] or "").lower())]

@@ -1,8 +1,10 @@
 """Node endpoints (contract §4): viewers read; operators and admins cordon, uncordon and drain."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -12,40 +14,39 @@ from clusters.api.node_serializers import (
     NodeDetailSerializer,
     NodeSerializer,
 )
-from clusters.api.scoped import ClusterScopedView
+from clusters.api.viewsets import ClusterScopedViewSet
 from clusters.nodes import drain, selectors, services
-from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
 
 
+class NodeListQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True,
+                                   help_text="Substring of the node name (case-insensitive)")
+    status = serializers.CharField(required=False, allow_blank=True,
+                                   help_text="Only nodes in this state: Ready or NotReady (any case)")
+    labelSelector = serializers.CharField(  # noqa: N815
+        required=False, allow_blank=True, max_length=4096, help_text="Kubernetes label selector, e.g. `role=edge`")
+
+
 @extend_schema(tags=["nodes"])
-class NodeViewSet(ClusterScopedView, viewsets.ViewSet):
-    cluster_wide = True  # nodes belong to no namespace: a scoped user needs a whole-cluster grant
+class NodeViewSet(ClusterScopedViewSet):
+    """Nodes (registry kind `nodes`, cluster-scoped: a scoped user needs a whole-cluster grant)."""
+
+    kind = "nodes"
+    query_serializer = NodeListQuerySerializer
+    item_serializer = NodeSerializer
+    detail_serializer = NodeDetailSerializer
+    view_name = "Nodes"
     read_role = Role.VIEWER
     write_role = Role.OPERATOR
-    pagination_class = EnvelopePagination
 
-    def get_view_name(self) -> str:
-        return "Nodes"
+    def list_items(self, *, namespace: str | None, query: dict[str, Any]) -> tuple[list[dict[str, Any]], None]:
+        return selectors.node_list(cluster=self.cluster, search=query.get("search"), status=query.get("status"),
+                                   label_selector=query.get("labelSelector") or None), None
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str, description="Substring of the node name (case-insensitive)"),
-            OpenApiParameter("status", str, enum=["Ready", "NotReady"], description="Only nodes in this state"),
-        ],
-        responses=NodeSerializer(many=True),
-    )
-    def list(self, request: Request, cluster_id: str) -> Response:
-        cluster = self.cluster
-        items = selectors.node_list(cluster=cluster, search=request.query_params.get("search"),
-                                    status=request.query_params.get("status"))
-        return paginate(items, request, lambda page: NodeSerializer(page, many=True).data)
-
-    @extend_schema(responses=NodeDetailSerializer)
-    def retrieve(self, request: Request, cluster_id: str, name: str) -> Response:
-        detail = selectors.node_detail(cluster=self.cluster, name=name)
-        return ok(NodeDetailSerializer(detail).data)
+    def get_detail(self, *, name: str, namespace: str | None = None) -> dict[str, Any]:
+        return selectors.node_detail(cluster=self.cluster, name=name)
 
     @extend_schema(request=None, responses=NodeSerializer, description="Mark unschedulable (idempotent).")
     def cordon(self, request: Request, cluster_id: str, name: str) -> Response:

@@ -16,10 +16,12 @@ _LIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
 
 
-def raw_nodes(*, cluster: Cluster) -> list[dict[str, Any]]:
+def raw_nodes(*, cluster: Cluster, label_selector: str | None = None) -> list[dict[str, Any]]:
     # watch cache hook (kube/cache.py): from memory when on; the direct list when off or not ready
-    return cache.list_objects(cluster, "nodes",
-                              fallback=lambda: gateway.get_json(cluster, "/api/v1/nodes").get("items") or [])
+    query = {"labelSelector": label_selector} if label_selector else None
+    return cache.list_objects(cluster, "nodes", label_selector=label_selector,
+                              fallback=lambda: gateway.get_json(cluster, "/api/v1/nodes", query=query).get("items")
+                              or [])
 
 
 def raw_node(*, cluster: Cluster, name: str) -> dict[str, Any]:
@@ -77,11 +79,12 @@ def parse_status(value: str | None) -> str | None:
     return normalized
 
 
-def node_list(*, cluster: Cluster, search: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+def node_list(*, cluster: Cluster, search: str | None = None, status: str | None = None,
+              label_selector: str | None = None) -> list[dict[str, Any]]:
     """Node items sorted by name; `search` is a case-insensitive substring of the name."""
     wanted = parse_status(status)
     needle = (search or "").strip().lower()
-    nodes = raw_nodes(cluster=cluster)
+    nodes = raw_nodes(cluster=cluster, label_selector=label_selector)
     counts = live_pod_counts(cluster=cluster)
     items = [shapes.node_item(node, counts.get(node["metadata"]["name"], 0)) for node in nodes]
     items = [

@@ -1,13 +1,15 @@
 """Pod endpoints: thin; validation in serializers, the work in selectors/services."""
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters.api.scoped import ClusterScopedView
-from common.pagination import EnvelopePagination, paginate
+from clusters.api.viewsets import ClusterScopedViewSet
 from common.permissions import Role
 from common.responses import ok
 from pods import selectors, services
@@ -29,46 +31,36 @@ def _query(serializer_class: type, request: Request) -> dict:
 
 
 @extend_schema(tags=["pods"])
-class PodListView(ClusterScopedView, APIView):
-    """Pods of a cluster: filter by namespace, node, status (STATUS column or phase) and name; paginated."""
+class PodViewSet(ClusterScopedViewSet):
+    """Pods (registry kind `pods`): list with kubectl's STATUS, one pod (viewers); delete (operators)."""
 
+    kind = "pods"
+    query_serializer = PodListQuerySerializer
+    item_serializer = PodItemSerializer
+    detail_serializer = PodDetailSerializer
+    action_labels = {"destroy": "deleting a pod"}
     read_role = Role.VIEWER
-    pagination_class = EnvelopePagination
+    write_role = Role.OPERATOR
 
-    @extend_schema(parameters=[PodListQuerySerializer], responses=PodItemSerializer(many=True),
-                   summary="Pods, with the STATUS kubectl shows, sorted by namespace then name")
-    def get(self, request: Request, cluster_id: str) -> Response:
-        query = _query(PodListQuerySerializer, request)
-        allowed = self.list_scope(query.get("namespace") or None)
-        pods = selectors.pod_list(
+    def list_items(self, *, namespace: str | None, query: dict[str, Any]) -> tuple[list[dict[str, Any]], None]:
+        """Filter by namespace, node, status (STATUS column or phase), name and labels."""
+        return selectors.pod_list(
             cluster=self.cluster,
-            namespace=query.get("namespace") or None,
+            namespace=namespace,
             node_name=query.get("nodeName") or None,
             status=query.get("status") or None,
             search=query.get("search") or None,
-        )
-        return paginate(self.narrow(pods, allowed), request, lambda page: PodItemSerializer(page, many=True).data)
+            label_selector=query.get("labelSelector") or None,
+        ), None
 
-
-@extend_schema(tags=["pods"])
-class PodDetailView(ClusterScopedView, APIView):
-    """One pod (viewers), or delete it (operators): `force` means grace period 0."""
-
-    read_role = Role.VIEWER
-    write_role = Role.OPERATOR
-    action_label = "deleting a pod"
-
-    @extend_schema(responses=PodDetailSerializer, summary="One pod")
-    def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        pod = selectors.pod_get(cluster=self.cluster, namespace=namespace, name=name)
-        return Response(PodDetailSerializer(selectors.pod_detail(pod)).data)
+    def get_detail(self, *, name: str, namespace: str | None = None) -> dict[str, Any]:
+        return selectors.pod_detail(selectors.pod_get(cluster=self.cluster, namespace=namespace or "", name=name))
 
     @extend_schema(parameters=[PodDeleteQuerySerializer], responses=None,
                    summary="Delete a pod (force: grace period 0)")
-    def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = self.cluster
+    def destroy(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         query = _query(PodDeleteQuerySerializer, request)
-        services.pod_delete(cluster=cluster, namespace=namespace, name=name,
+        services.pod_delete(cluster=self.cluster, namespace=namespace, name=name,
                             force=query["force"], grace_period=query.get("gracePeriod"))
         return ok(message="Pod deleted successfully")
 

@@ -77,6 +77,7 @@ class Recipe:
 
 RECIPES: dict[str, list[Recipe]] = {
     "pod-list": [Recipe("get", "pods")],
+    "pod-namespaced-list": [Recipe("get", "namespaces/{ns}/pods")],
     "pod-detail": [Recipe("get", "namespaces/{ns}/pods/{pod}"),
                    Recipe("delete", "namespaces/{ns}/pods/{pod}?gracePeriod=-1", allowed=400, write=True)],
     "pod-logs": [Recipe("get", "namespaces/{ns}/pods/{pod}/logs?tailLines=1")],
