@@ -144,6 +144,11 @@ class KubeSim:
         if res is None:
             raise ValueError(f"kubesim does not serve {obj.get('apiVersion')}/{obj.get('kind')}")
         body = copy.deepcopy(obj)
+        if res.storage:  # an events.k8s.io/v1 Event is stored as the core v1 Event
+            from .conversion import from_version
+            from .resources import BY_KEY
+
+            body, res = from_version(res.key, body), BY_KEY[res.storage]
         with self.store.lock:
             ns = (body.get("metadata") or {}).get("namespace", "default") if res.namespaced else ""
             created = self.store.create(res.key, prepare_create(self.cluster, res, body, ns))

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import clock
 from .errors import ApiError, not_found
+from .kinds import Admission
 from .resources import BY_KEY, Resource
 from .store import Store
 
@@ -38,6 +39,7 @@ class Cluster:
         self.settings = settings
         self.rng = random.Random(seed)
         self._event_index: dict[tuple[str, str, str, str, str], tuple[str, str]] = {}
+        store.add_admission(Admission(store))
 
     # ---- names ----------------------------------------------------------------------
     def suffix(self, n: int = 5) -> str:

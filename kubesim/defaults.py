@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from .errors import invalid
+from .kinds import KEYS as KIND_KEYS
+from .kinds import default_kind, validate_kind
 from .resources import Resource
 from .selectors import selector_matches
 
@@ -192,6 +194,8 @@ def default_object(res: Resource, obj: Obj) -> None:
         spec.setdefault("failedJobsHistoryLimit", 1)
         jt = spec.setdefault("jobTemplate", {}).setdefault("spec", {})
         default_template(jt.setdefault("template", {}))
+    elif res.key in KIND_KEYS:
+        default_kind(res.key, obj)
     if res.key in INITIAL_STATUS:
         obj["status"] = dict(INITIAL_STATUS[res.key])
 
@@ -281,6 +285,8 @@ def validate(res: Resource, obj: Obj) -> None:
         causes.append(_cause("spec", "FieldValueInvalid",
                              "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and "
                              "maxUnavailable cannot be both set"))
+    elif res.key in KIND_KEYS:
+        validate_kind(res.key, obj, causes)
     if causes:
         raise invalid(res.kind, res.group, name, causes)
 

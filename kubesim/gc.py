@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 DEPENDENT_KINDS = ("pods", "replicasets.apps", "jobs.batch", "deployments.apps", "statefulsets.apps",
-                   "daemonsets.apps", "cronjobs.batch", "poddisruptionbudgets.policy", "controllerrevisions.apps")
+                   "daemonsets.apps", "cronjobs.batch", "poddisruptionbudgets.policy", "controllerrevisions.apps",
+                   "endpointslices.discovery.k8s.io")
 
 
 class GarbageCollector:
@@ -111,7 +112,7 @@ class Namespaces:
             name = ns["metadata"]["name"]
             left = 0
             for r in RESOURCES:
-                if not r.namespaced:
+                if not r.namespaced or r.storage:
                     continue
                 for o in store.refs(r.key, name):
                     left += 1

@@ -8,12 +8,14 @@ zero values of non-pointer fields are dropped (they mean "unset", as in JSON omi
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from .errors import ApiError
 
 MAGIC = b"k8s\x00"
 S, INT, B, MAP, QMAP = "s", "i", "b", "map", "qmap"  # string, int, bool, map<string,string>, map<string,Quantity>
+BMAP, Q = "bmap", "quantity"  # map<string,bytes> (base64 in JSON), a resource.Quantity
 Schema = dict[int, tuple[str, Any, bool]]  # field number -> (json name, type or schema, repeated)
 
 KEEP_ZERO = {"replicas", "gracePeriodSeconds", "terminationGracePeriodSeconds", "tolerationSeconds",
@@ -77,7 +79,48 @@ CRONJOB_SPEC: Schema = {1: ("schedule", S, False), 2: ("startingDeadlineSeconds"
                         5: ("jobTemplate", JOB_TEMPLATE, False), 6: ("successfulJobsHistoryLimit", INT, False),
                         7: ("failedJobsHistoryLimit", INT, False), 8: ("timeZone", S, False)}
 
+SERVICE_PORT: Schema = {1: ("name", S, False), 2: ("protocol", S, False), 3: ("port", INT, False),
+                        4: ("targetPort", INT_OR_STRING, False), 5: ("nodePort", INT, False),
+                        6: ("appProtocol", S, False)}
+SERVICE_SPEC: Schema = {1: ("ports", SERVICE_PORT, True), 2: ("selector", MAP, False), 3: ("clusterIP", S, False),
+                        4: ("type", S, False), 5: ("externalIPs", S, True), 7: ("sessionAffinity", S, False),
+                        8: ("loadBalancerIP", S, False), 9: ("loadBalancerSourceRanges", S, True),
+                        10: ("externalName", S, False), 11: ("externalTrafficPolicy", S, False),
+                        13: ("publishNotReadyAddresses", B, False), 17: ("ipFamilyPolicy", S, False),
+                        18: ("clusterIPs", S, True), 19: ("ipFamilies", S, True),
+                        20: ("allocateLoadBalancerNodePorts", B, False), 21: ("loadBalancerClass", S, False),
+                        22: ("internalTrafficPolicy", S, False)}
+TYPED_REF: Schema = {1: ("apiGroup", S, False), 2: ("kind", S, False), 3: ("name", S, False)}
+PVC_SPEC: Schema = {1: ("accessModes", S, True), 2: ("resources", RESOURCES, False), 3: ("volumeName", S, False),
+                    4: ("selector", LABEL_SELECTOR, False), 5: ("storageClassName", S, False),
+                    6: ("volumeMode", S, False)}
+BACKEND_PORT: Schema = {1: ("name", S, False), 2: ("number", INT, False)}
+INGRESS_BACKEND: Schema = {4: ("service", {1: ("name", S, False), 2: ("port", BACKEND_PORT, False)}, False),
+                           3: ("resource", TYPED_REF, False)}
+HTTP_PATH: Schema = {1: ("path", S, False), 2: ("backend", INGRESS_BACKEND, False), 3: ("pathType", S, False)}
+INLINE = ""  # an embedded (json:",inline") message: its fields belong to the parent
+INGRESS_RULE: Schema = {1: ("host", S, False),
+                        2: (INLINE, {1: ("http", {1: ("paths", HTTP_PATH, True)}, False)}, False)}
+INGRESS_SPEC: Schema = {1: ("defaultBackend", INGRESS_BACKEND, False),
+                        2: ("tls", {1: ("hosts", S, True), 2: ("secretName", S, False)}, True),
+                        3: ("rules", INGRESS_RULE, True), 4: ("ingressClassName", S, False)}
+XREF: Schema = {1: ("kind", S, False), 2: ("name", S, False), 3: ("apiVersion", S, False)}
+METRIC_TARGET: Schema = {1: ("type", S, False), 2: ("value", Q, False), 3: ("averageValue", Q, False),
+                         4: ("averageUtilization", INT, False)}
+METRIC_SPEC: Schema = {1: ("type", S, False),
+                       4: ("resource", {1: ("name", S, False), 2: ("target", METRIC_TARGET, False)}, False)}
+HPA_SPEC: Schema = {1: ("scaleTargetRef", XREF, False), 2: ("minReplicas", INT, False),
+                    3: ("maxReplicas", INT, False), 4: ("metrics", METRIC_SPEC, True)}
+
 KINDS: dict[str, Schema] = {
+    "ConfigMap": {1: ("metadata", OBJECT_META, False), 2: ("data", MAP, False), 3: ("binaryData", BMAP, False),
+                  4: ("immutable", B, False)},
+    "Secret": {1: ("metadata", OBJECT_META, False), 2: ("data", BMAP, False), 3: ("type", S, False),
+               4: ("stringData", MAP, False), 5: ("immutable", B, False)},
+    "Service": {1: ("metadata", OBJECT_META, False), 2: ("spec", SERVICE_SPEC, False)},
+    "PersistentVolumeClaim": {1: ("metadata", OBJECT_META, False), 2: ("spec", PVC_SPEC, False)},
+    "Ingress": {1: ("metadata", OBJECT_META, False), 2: ("spec", INGRESS_SPEC, False)},
+    "HorizontalPodAutoscaler": {1: ("metadata", OBJECT_META, False), 2: ("spec", HPA_SPEC, False)},
     "CronJob": {1: ("metadata", OBJECT_META, False), 2: ("spec", CRONJOB_SPEC, False)},
     "Namespace": {1: ("metadata", OBJECT_META, False), 2: ("spec", NAMESPACE_SPEC, False)},
     "Deployment": {1: ("metadata", OBJECT_META, False), 2: ("spec", DEPLOYMENT_SPEC, False)},
@@ -86,6 +129,14 @@ KINDS: dict[str, Schema] = {
     "PodDisruptionBudget": {1: ("metadata", OBJECT_META, False), 2: ("spec", PDB_SPEC, False)},
     "Eviction": {1: ("metadata", OBJECT_META, False), 2: ("deleteOptions", DELETE_OPTIONS, False)},
     "DeleteOptions": DELETE_OPTIONS,
+}
+
+# kinds whose schema differs between versions of their group
+KINDS_BY_VERSION: dict[tuple[str, str], Schema] = {
+    ("autoscaling/v1", "HorizontalPodAutoscaler"): {
+        1: ("metadata", OBJECT_META, False),
+        2: ("spec", {1: ("scaleTargetRef", XREF, False), 2: ("minReplicas", INT, False),
+                     3: ("maxReplicas", INT, False), 4: ("targetCPUUtilizationPercentage", INT, False)}, False)},
 }
 
 
@@ -124,13 +175,18 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def _map_entry(raw: bytes, quantity: bool) -> tuple[str, str]:
+def _map_entry(raw: bytes, quantity: bool, binary: bool = False) -> tuple[str, str]:
     k, v = "", ""
     for num, _, val in _fields(raw):
         if num == 1:
             k = val.decode()
         elif num == 2:
-            v = _message(val, {1: ("string", S, False)}).get("string", "") if quantity else val.decode()
+            if quantity:
+                v = _message(val, {1: ("string", S, False)}).get("string", "")
+            elif binary:
+                v = base64.b64encode(val).decode()
+            else:
+                v = val.decode()
     return k, v
 
 
@@ -146,15 +202,20 @@ def _message(data: bytes, schema: Schema) -> dict[str, Any]:
             v = _signed(val)
         elif typ == B:
             v = bool(val)
-        elif typ in (MAP, QMAP):
-            k, mv = _map_entry(val, typ == QMAP)
+        elif typ in (MAP, QMAP, BMAP):
+            k, mv = _map_entry(val, typ == QMAP, typ == BMAP)
             obj.setdefault(name, {})[k] = mv
             continue
+        elif typ == Q:
+            v = _message(val, {1: ("string", S, False)}).get("string", "")
         elif typ == INT_OR_STRING:
             f = {n: x for n, _, x in _fields(val)}
             v = f[3].decode() if f.get(1) == 1 else _signed(f.get(2, 0))
         else:
             v = _message(val, typ)
+            if name == INLINE:
+                obj.update(v)
+                continue
         if repeated:
             obj.setdefault(name, []).append(v)
         else:
@@ -180,7 +241,7 @@ def decode(data: bytes) -> dict[str, Any]:
             api_version, kind = tm.get(1, b"").decode(), tm.get(2, b"").decode()
         elif num == 2:
             raw = val
-    schema = KINDS.get(kind)
+    schema = KINDS_BY_VERSION.get((api_version, kind)) or KINDS.get(kind)
     if schema is None:
         raise ApiError(415, f"kubesim cannot decode protobuf for kind {kind!r}; send application/json",
                        "UnsupportedMediaType")

@@ -21,9 +21,18 @@ class Resource:
     subresources: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, kind, verbs)
     verbs: tuple[str, ...] = tuple(ALL_VERBS)
     extra: dict = field(default_factory=dict, hash=False, compare=False)
+    # served from another resource's objects, converted (events.k8s.io/v1 events are core v1 events)
+    storage: str = ""
+
+    @property
+    def store_key(self) -> str:
+        """The store's key for this resource's objects (its own key unless it is another's view)."""
+        return self.storage or self.key
 
     @property
     def key(self) -> str:
+        if self.storage:  # a view of another resource: its version makes the key unique
+            return f"{self.plural}.{self.version}.{self.group}"
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
     @property
@@ -37,7 +46,7 @@ class Resource:
     @property
     def qualified(self) -> str:
         """The name used in error messages, e.g. `deployments.apps`."""
-        return self.key
+        return f"{self.plural}.{self.group}" if self.group else self.plural
 
 
 _STATUS = ("status", "", ("get", "patch", "update"))
@@ -58,6 +67,15 @@ RESOURCES: list[Resource] = [
                  ("status", "Pod", ("get", "patch", "update")),
              )),
     Resource("", "v1", "events", "event", "Event", True, ("ev",)),
+    Resource("", "v1", "configmaps", "configmap", "ConfigMap", True, ("cm",)),
+    Resource("", "v1", "secrets", "secret", "Secret", True),
+    Resource("", "v1", "services", "service", "Service", True, ("svc",), ("all",),
+             subresources=(("status", "Service", ("get", "patch", "update")),)),
+    Resource("", "v1", "endpoints", "endpoints", "Endpoints", True, ("ep",)),
+    Resource("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", True, ("pvc",),
+             subresources=(("status", "PersistentVolumeClaim", ("get", "patch", "update")),)),
+    Resource("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", False, ("pv",),
+             subresources=(("status", "PersistentVolume", ("get", "patch", "update")),)),
     Resource("apps", "v1", "deployments", "deployment", "Deployment", True, ("deploy",), ("all",),
              subresources=(("scale", "Scale", ("get", "patch", "update")),
                            ("status", "Deployment", ("get", "patch", "update")))),
@@ -71,12 +89,24 @@ RESOURCES: list[Resource] = [
              subresources=(("status", "DaemonSet", ("get", "patch", "update")),)),
     # Read by `kubectl rollout history/undo` for StatefulSets and DaemonSets; written by their controllers.
     Resource("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", True),
+    Resource("events.k8s.io", "v1", "events", "event", "Event", True, ("ev",), storage="events"),
+    Resource("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
+             True, ("hpa",), ("all",),
+             subresources=(("status", "HorizontalPodAutoscaler", ("get", "patch", "update")),)),
+    # `kubectl autoscale` still writes autoscaling/v1; the objects are the v2 ones, converted
+    Resource("autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
+             True, ("hpa",), ("all",), storage="horizontalpodautoscalers.autoscaling"),
     Resource("batch", "v1", "jobs", "job", "Job", True, (), ("all",),
              subresources=(("status", "Job", ("get", "patch", "update")),)),
     Resource("batch", "v1", "cronjobs", "cronjob", "CronJob", True, ("cj",), ("all",),
              subresources=(("status", "CronJob", ("get", "patch", "update")),)),
     Resource("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", True,
              ("pdb",), subresources=(("status", "PodDisruptionBudget", ("get", "patch", "update")),)),
+    Resource("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", True, ("ing",),
+             subresources=(("status", "Ingress", ("get", "patch", "update")),)),
+    Resource("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", False),
+    Resource("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", False, ("sc",)),
+    Resource("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", True),
 ]
 
 # Extra group-versions that are discoverable because kubectl asks for them by name.

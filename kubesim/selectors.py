@@ -179,6 +179,17 @@ FIELDS["events"] = {
     "source": _g("source", "component"),
     "type": _g("type"),
 }
+# events.k8s.io/v1 names for the same fields of the stored (core) Event
+FIELDS["events.v1.events.k8s.io"] = {
+    **_COMMON,
+    **{f"regarding.{f}": _g("involvedObject", f)
+       for f in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
+    "reason": _g("reason"),
+    "reportingController": _g("reportingComponent"),
+    "type": _g("type"),
+}
+FIELDS["secrets"] = {**_COMMON, "type": _g("type")}
+FIELDS["services"] = {**_COMMON, "spec.clusterIP": _g("spec", "clusterIP"), "spec.type": _g("spec", "type")}
 FIELDS["replicasets.apps"] = {**_COMMON, "status.replicas": _g("status", "replicas")}
 FIELDS["jobs.batch"] = {**_COMMON, "status.successful": _g("status", "succeeded")}
 

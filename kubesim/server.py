@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .errors import ApiError, method_not_allowed, path_not_found
-from .handlers import crud, discovery, openapi, pods, scale, watch
+from .handlers import converted, crud, discovery, openapi, pods, scale, watch
 from .handlers.common import error_response, json_response, parse_path, query_bool
 
 if TYPE_CHECKING:
@@ -119,6 +119,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
         raise path_not_found()
     if t.namespace == "" and t.res.namespaced and t.name:
         raise path_not_found()
+    if t.res.storage:
+        return await converted.dispatch(request, cluster, t)
     if t.sub:
         return await _subresource(request, cluster, t)
     if t.watch_path or (method == "GET" and not t.name and query_bool(request, "watch")) or (

@@ -21,7 +21,7 @@ from .resources import BY_KEY
 Obj = dict[str, Any]
 Watcher = Callable[[str, Obj, Obj | None, int], None]
 
-GENERATION_GROUPS = {"apps", "batch", "policy"}
+GENERATION_GROUPS = {"apps", "batch", "policy", "networking.k8s.io", "discovery.k8s.io"}
 
 
 class Store:
@@ -38,6 +38,7 @@ class Store:
         self._watchers: dict[str, list[Watcher]] = {k: [] for k in BY_KEY}
         self._uids: dict[str, tuple[str, tuple[str, str]]] = {}
         self._listeners: list[Callable[[str, str, Obj], None]] = []
+        self._admission: list[Callable[[str, Obj, Obj | None], None]] = []
         self._sorted: dict[str, list[tuple[str, str]] | None] = dict.fromkeys(BY_KEY)
 
     # ---- versions -------------------------------------------------------------------
@@ -110,6 +111,8 @@ class Store:
             name = md["name"]
             if (ns, name) in self._data[key]:
                 raise already_exists(res.plural, res.group, name)
+            for admit in self._admission:
+                admit(key, obj, None)
             md.setdefault("uid", str(uuid.uuid4()))
             md.setdefault("creationTimestamp", clock.iso())
             if res.group in GENERATION_GROUPS:
@@ -135,6 +138,8 @@ class Store:
                 raise not_found(res.plural, res.group, md["name"])
             if expect_rv and expect_rv != old["metadata"]["resourceVersion"]:
                 raise conflict(res.plural, res.group, md["name"])
+            for admit in self._admission:
+                admit(key, obj, old)
             for f in ("uid", "creationTimestamp"):
                 md[f] = old["metadata"][f]
             if "generation" in old["metadata"]:
@@ -195,6 +200,12 @@ class Store:
                     self._watchers[key].remove(watcher)
 
         return unsubscribe
+
+    def add_admission(self, fn: Callable[[str, Obj, Obj | None], None]) -> None:
+        """fn(key, new, old_or_None) runs under the lock before every create/replace is stored: it may fill
+        allocated fields (a Service's clusterIP) or raise an ApiError, as admission and allocators do."""
+        with self.lock:
+            self._admission.append(fn)
 
     def add_listener(self, fn: Callable[[str, str, Obj], None]) -> None:
         """Called under the lock on every change: fn(key, event_type, obj)."""

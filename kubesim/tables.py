@@ -447,6 +447,7 @@ PRINTERS: dict[str, tuple[list[Obj], Callable[[Obj], list[Any]]]] = {
     "nodes": (NODE_COLUMNS, _node_row),
     "namespaces": (NAMESPACE_COLUMNS, _ns_row),
     "events": (EVENT_COLUMNS, _event_row),
+    "events.v1.events.k8s.io": (EVENT_COLUMNS, _event_row),
     "deployments.apps": (DEPLOYMENT_COLUMNS, _deploy_row),
     "replicasets.apps": (RS_COLUMNS, _rs_row),
     "statefulsets.apps": (STS_COLUMNS, _sts_row),

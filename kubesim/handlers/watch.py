@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ..conversion import to_version
 from ..errors import ApiError, bad_request
 from ..tables import to_table
 from .common import Target, dumps, query_bool, query_int, wants_table
@@ -61,10 +62,10 @@ async def watch_objects(request: web.Request, cluster: Cluster, t: Target) -> we
     initial: list[tuple[str, Obj, Obj | None, int]] = []
     error: ApiError | None = None
     with store.lock:
-        unsubscribe = store.subscribe(res.key, on_event)
+        unsubscribe = store.subscribe(res.store_key, on_event)
         snapshot_rv = store.resource_version
         if rv_param in ("", "0"):
-            for o in store.refs(res.key, t.namespace or None):
+            for o in store.refs(res.store_key, t.namespace or None):
                 initial.append(("ADDED", o, None, int(o["metadata"]["resourceVersion"])))
         else:
             try:
@@ -73,7 +74,7 @@ async def watch_objects(request: web.Request, cluster: Cluster, t: Target) -> we
                 unsubscribe()
                 raise bad_request(f'resourceVersion: Invalid value: "{rv_param}": must be a valid integer') from None
             try:
-                initial = [(typ, obj, prev, rv) for rv, typ, obj, prev in store.history_since(res.key, want)]
+                initial = [(typ, obj, prev, rv) for rv, typ, obj, prev in store.history_since(res.store_key, want)]
             except ApiError as e:
                 error = e
     resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json", "Cache-Control": "no-cache"})
@@ -83,6 +84,8 @@ async def watch_objects(request: web.Request, cluster: Cluster, t: Target) -> we
         if table and typ != "BOOKMARK" and typ != "ERROR":
             obj = to_table(res.key, [obj], include=include, headers=True,
                            list_meta={"resourceVersion": obj["metadata"]["resourceVersion"]})
+        elif res.storage and typ != "BOOKMARK" and typ != "ERROR":
+            obj = to_version(res.key, obj)
         return dumps({"type": typ, "object": obj}) + b"\n"
 
     try:
