@@ -49,7 +49,7 @@ class ResourceListQuerySerializer(serializers.Serializer):
     namespace = query_name_field("namespace", "Only this namespace (ignored when the path names one)")
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the name, any case")
     labelSelector = serializers.CharField(  # noqa: N815 - the API's field names are camelCase
-        required=False, allow_blank=True, max_length=4096,
+        required=False, allow_blank=True, max_length=1024,
         help_text="Kubernetes label selector, e.g. `app=web,tier in (a,b),!legacy`")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clusters.api.viewsets import ResourceListQuerySerializer
@@ -13,10 +14,12 @@ from namespaces.api.serializers import LabelsField, StrictCharField
 
 # ruff: noqa: N815 - the API's field names are camelCase
 
-_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_KEY = re.compile(r"^(?!\.\.?$)[-._a-zA-Z0-9]+$")  # not "." nor ".."
 KEY_MAX = 253
 
 
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"},
+                      "propertyNames": {"pattern": _KEY.pattern, "maxLength": KEY_MAX}})
 class DataField(serializers.DictField):
     """Key → text value; keys as Kubernetes allows them (letters, digits, '-', '_', '.'; at most 253)."""
 
@@ -25,7 +28,7 @@ class DataField(serializers.DictField):
     def to_internal_value(self, data: Any) -> dict[str, str]:
         values = super().to_internal_value(data)
         for key in values:
-            if len(key) > KEY_MAX or not _KEY.match(key) or key in (".", ".."):
+            if len(key) > KEY_MAX or not _KEY.match(key):
                 raise serializers.ValidationError(
                     f"key '{key[:60]}' is not valid: use 1-{KEY_MAX} letters, digits, '-', '_' or '.'")
         return values
