@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clusters.api.viewsets import ResourceListQuerySerializer
@@ -18,8 +17,6 @@ _KEY = re.compile(r"^(?!\.\.?$)[-._a-zA-Z0-9]+$")  # not "." nor ".."
 KEY_MAX = 253
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"},
-                      "propertyNames": {"pattern": _KEY.pattern, "maxLength": KEY_MAX}})
 class DataField(serializers.DictField):
     """Key → text value; keys as Kubernetes allows them (letters, digits, '-', '_', '.'; at most 253)."""
 
