@@ -53,3 +53,11 @@ def test_nodes_by_label(viewer: Any, cluster: Any, kubectl: Any) -> None:
     listed = all_pages(viewer, f"/api/clusters/{cluster.pk}/nodes",
                        labelSelector="!node-role.kubernetes.io/control-plane")
     assert [n["name"] for n in listed] == workers and workers
+
+
+@pytest.mark.django_db
+def test_the_workloads_list_takes_a_label_selector(viewer: Any, cluster: Any, kubectl: Any) -> None:
+    expected = sorted((o["metadata"]["namespace"], o["metadata"]["name"], o["kind"])
+                      for plural in PLURALS for o in kubectl.json("get", plural, "-A", "-l", "app=web")["items"])
+    listed = all_pages(viewer, f"/api/clusters/{cluster.pk}/workloads", labelSelector="app=web")
+    assert [(i["namespace"], i["name"], i["kind"]) for i in listed] == expected and expected
