@@ -104,13 +104,13 @@ class ClusterScopedViewSet(ClusterScopedView, viewsets.ViewSet):
         return self.registry_kind.kind + "s" if self.kind else super().get_view_name()
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        verb = ACTION_VERBS.get(self.action or "")
-        if self.kind is not None and verb is not None and not self.registry_kind.allows(verb):
-            raise MethodNotAllowed(request.method)
         label = self.action_labels.get(self.action or "")
         if label:
             self.action_label = label
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # authentication, names, access
+        verb = ACTION_VERBS.get(self.action or "")
+        if self.kind is not None and verb is not None and not self.registry_kind.allows(verb):
+            raise MethodNotAllowed(request.method)  # kind_urls never routes it; a hand-made route might
 
     def query(self, serializer_class: type[serializers.Serializer] | None = None) -> dict[str, Any]:
         """The validated query parameters (a 400 naming each bad one)."""
