@@ -20,7 +20,6 @@ Obj = dict[str, Any]
 PVCS, PVS, SCS = "persistentvolumeclaims", "persistentvolumes", "storageclasses.storage.k8s.io"
 # StorageClasses with this provisioner get a hostPath volume made for each claim, like local-path does
 KUBESIM_PROVISIONER = "kubesim.io/local-path"
-NO_PROVISIONER = "kubernetes.io/no-provisioner"
 COMPONENT = "persistentvolume-controller"
 EVENT_EVERY = 15.0  # the controller's resync period: how often a still-Pending claim's event repeats
 
@@ -168,9 +167,10 @@ class Volumes:
                                 f'storageclass.storage.k8s.io "{cls}" not found')
         elif sc.get("provisioner") == KUBESIM_PROVISIONER:
             self._provision(pvc, sc)
-        elif sc.get("provisioner") == NO_PROVISIONER:
-            self._pending_event(pvc, "Normal", "FailedBinding",
-                                "no persistent volumes available for this claim and no storage class is set")
+        elif str(sc.get("provisioner", "")).startswith("kubernetes.io/"):
+            # in-tree names without a plugin (kubernetes.io/no-provisioner): provisioning fails
+            self._pending_event(pvc, "Warning", "ProvisioningFailed",
+                                f"no volume plugin matched name: {sc.get('provisioner')}")
         else:
             self._pending_event(pvc, "Normal", "ExternalProvisioning",
                                 f"Waiting for a volume to be created either by the external provisioner "
