@@ -341,3 +341,21 @@ def test_watch_a_new_kind(api: kubernetes.client.ApiClient, kubectl: Kubectl) ->
         text, _ = proc.communicate(timeout=5)
     assert any(ln.split()[:3] == ["ADDED", "w", "Pending"] for ln in text.splitlines())
     kubectl("delete", "pvc", "w", "-n", NS)
+
+
+def test_apply_updates_one_of_a_services_ports(kubectl: Kubectl) -> None:
+    """Strategic merge patch merges a Service's ports on `port` (not on a container's `containerPort`)."""
+    def svc(admin_target: int) -> str:
+        return json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "two", "namespace": NS},
+                           "spec": {"selector": {"app": "two"}, "ports": [
+                               {"name": "http", "port": 80, "targetPort": 8080},
+                               {"name": "admin", "port": 9000, "targetPort": admin_target}]}})
+
+    kubectl("apply", "-f", "-", input=svc(9000))
+    ip = _json(kubectl, "get", "svc", "two", "-n", NS)["spec"]["clusterIP"]
+    kubectl("apply", "-f", "-", input=svc(9901))
+    spec = _json(kubectl, "get", "svc", "two", "-n", NS)["spec"]
+    assert [(p["name"], p["port"], p["targetPort"]) for p in spec["ports"]] == [("http", 80, 8080),
+                                                                               ("admin", 9000, 9901)]
+    assert spec["clusterIP"] == ip
+    kubectl("delete", "svc", "two", "-n", NS)
