@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -331,11 +332,13 @@ def test_watch_a_new_kind(api: kubernetes.client.ApiClient, kubectl: Kubectl) ->
     assert seen == [("ADDED", "watched"), ("DELETED", "watched")]
     proc = kubectl.popen("get", "pvc", "-n", NS, "-w", "--output-watch-events")
     try:
+        time.sleep(1.0)  # let kubectl list and start watching
         kubectl("apply", "-f", "-", input=json.dumps({
             "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "w", "namespace": NS},
             "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "none",
                      "resources": {"requests": {"storage": "1Gi"}}}}))
         wait_for(lambda: _phase(kubectl, "pvc", "w", "-n", NS) == "Pending", what="pvc")
+        time.sleep(1.0)
     finally:
         proc.terminate()
         text, _ = proc.communicate(timeout=5)
@@ -359,3 +362,39 @@ def test_apply_updates_one_of_a_services_ports(kubectl: Kubectl) -> None:
                                                                                ("admin", 9000, 9901)]
     assert spec["clusterIP"] == ip
     kubectl("delete", "svc", "two", "-n", NS)
+
+
+def test_immutable_fields(kubectl: Kubectl) -> None:
+    kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "frozen", "namespace": NS},
+        "immutable": True, "data": {"a": "1"}}))
+    edit = kubectl("patch", "cm", "frozen", "-n", NS, "-p", '{"data":{"a":"2"}}', check=False)
+    assert edit.returncode != 0 and "field is immutable when `immutable` is set" in edit.stderr
+    kubectl("label", "cm", "frozen", "-n", NS, "still=editable")  # metadata stays editable
+    kubectl("create", "secret", "generic", "typed", "-n", NS, "--from-literal=a=b")
+    retype = kubectl("patch", "secret", "typed", "-n", NS, "-p", '{"type":"kubernetes.io/basic-auth"}', check=False)
+    assert retype.returncode != 0 and "type: Invalid value" in retype.stderr and "field is immutable" in retype.stderr
+    kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "fixed", "namespace": NS},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "none",
+                 "resources": {"requests": {"storage": "1Gi"}}}}))
+    modes = kubectl("patch", "pvc", "fixed", "-n", NS, "-p", '{"spec":{"accessModes":["ReadWriteMany"]}}',
+                    check=False)
+    assert modes.returncode != 0 and "spec is immutable after creation" in modes.stderr
+    kubectl("patch", "pvc", "fixed", "-n", NS, "-p", '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}')
+    shrink = kubectl("patch", "pvc", "fixed", "-n", NS, "-p",
+                     '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}', check=False)
+    assert shrink.returncode != 0 and "can not be less than previous value" in shrink.stderr
+    for what in (("cm", "frozen"), ("secret", "typed"), ("pvc", "fixed")):
+        kubectl("delete", *what, "-n", NS)
+
+
+def test_default_ingress_class(kubectl: Kubectl) -> None:
+    kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+        "metadata": {"name": "default-nginx", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
+        "spec": {"controller": "k8s.io/ingress-nginx"}}))
+    kubectl("create", "ingress", "classless", "-n", NS, "--rule=a.example.com/=web:80")
+    assert _json(kubectl, "get", "ingress", "classless", "-n", NS)["spec"]["ingressClassName"] == "default-nginx"
+    kubectl("delete", "ingress", "classless", "-n", NS)
+    kubectl("delete", "ingressclass", "default-nginx")
