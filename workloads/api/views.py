@@ -12,6 +12,7 @@ from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
 from workloads import history, selectors, services
+from workloads.api.actions import DELETE_PARAMETERS, delete_policy
 from workloads.api.serializers import (
     DeploymentDetailSerializer,
     DeploymentManifestSerializer,
@@ -81,9 +82,11 @@ class DeploymentDetailView(ClusterScopedView, APIView):
         detail = selectors.deployment_detail(cluster=cluster, deployment=updated)
         return ok(DeploymentDetailSerializer(detail).data, message="Deployment updated successfully")
 
-    @extend_schema(responses=None, summary="Delete the Deployment (its pods go with it)")
+    @extend_schema(parameters=DELETE_PARAMETERS, responses=None,
+                   summary="Delete the Deployment (its pods go with it unless propagationPolicy=Orphan)")
     def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name)
+        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name,
+                                   propagation=delete_policy(request))
         return ok(message="Deployment deleted successfully")
 
 
