@@ -1,6 +1,8 @@
 """Shapes of the StatefulSet, DaemonSet, Job and CronJob details and actions (and the delete query of every kind)."""
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from common.names import DNS1123_SUBDOMAIN, name_problem
@@ -25,8 +27,17 @@ class DeleteQuerySerializer(serializers.Serializer):
                   "Foreground: it stays, being deleted, until its dependents are gone; Orphan: its dependents stay")
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string only: 7 is not the name "7"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TriggerSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, max_length=JOB_NAME_MAX,
+    name = StrictCharField(required=False, allow_blank=True, max_length=JOB_NAME_MAX,
                                  help_text="The Job's name (a DNS-1123 subdomain of at most 63 characters); "
                                            "absent or blank: <cronjob>-manual-<5 random characters>")
 
