@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from audit.models import AuditEvent
 from common.permissions import Role
 from tests.api_mixins import AuthRequiredMixin, RoleRequiredMixin, assert_envelope, assert_page
 from tests.conftest import bearer_client, register_sim
@@ -408,6 +409,9 @@ def test_cronjob_trigger_is_kubectl_create_job_from(world: Any) -> None:
         {k: v for k, v in theirs["spec"].items() if k not in strip}
     assert mine["spec"]["template"]["spec"] == theirs["spec"]["template"]["spec"]
     assert ours in kubectl.run("get", "jobs", "-n", "batch", "-o", "name")
+    # the audit log names the action, the CronJob and the user
+    row = AuditEvent.objects.filter(action="cronjob.trigger").latest("id")
+    assert (row.namespace, row.name, row.username, row.status_code) == ("batch", "cleanup", world.user.username, 201)
 
     # the Job runs: it gets a pod, completes, and the CronJob's detail shows it and its pod
     wait_for(lambda: listed(api, world.cluster, "job", "batch")[ours]["status"] == "Complete", "the Job to complete")
