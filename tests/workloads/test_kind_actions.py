@@ -303,7 +303,9 @@ def test_statefulset_scale_restart_and_delete(world: Any) -> None:
              "both redis pods on the new revision")
 
     body = assert_envelope(api.delete(url(world.cluster, "statefulsets") + "?propagationPolicy=Orphan"), 200)
-    assert body["message"] == "StatefulSet deleted successfully"
+    assert body["message"] == "StatefulSet deleted successfully (propagationPolicy Orphan)"
+    row = AuditEvent.objects.filter(action="statefulset.delete").latest("id")
+    assert (row.name, row.message) == ("redis", body["message"])
     # the next list shows it: gone, or (Orphan, like Foreground, holds the object by a finalizer until the
     # garbage collector is done with its pods) Terminating
     item = listed(api, world.cluster, "statefulset", "shop").get("redis")
@@ -352,7 +354,8 @@ def test_daemonset_restart_and_delete(world: Any) -> None:
     theirs = kubectl.json("get", "daemonset", "kube-proxy", "-n", "kube-system")["spec"]["template"]["metadata"]
     assert set(theirs["annotations"]) == set(ds["spec"]["template"]["metadata"]["annotations"])
 
-    assert_envelope(api.delete(url(world.cluster, "daemonsets")), 200)
+    body = assert_envelope(api.delete(url(world.cluster, "daemonsets")), 200)
+    assert body == {"code": 200, "message": "DaemonSet deleted successfully", "data": None}
     assert "node-exporter" not in listed(api, world.cluster, "daemonset", "monitoring")
     wait_for(lambda: not kubectl.json("get", "pods", "-n", "monitoring", "-l", "app=node-exporter")["items"],
              "the DaemonSet's pods to go with it (Background)")
@@ -453,7 +456,7 @@ def test_deployment_delete_takes_a_propagation_policy(world: Any) -> None:
                  if r["metadata"]["name"].startswith("nginx-")}
     body = assert_envelope(world.api.delete(f"/api/clusters/{world.cluster.pk}/namespaces/default/deployments/nginx"
                                             "?propagationPolicy=Orphan"), 200)
-    assert body["message"] == "Deployment deleted successfully"
+    assert body["message"] == "Deployment deleted successfully (propagationPolicy Orphan)"
     item = listed(world.api, world.cluster, "deployment", "default").get("nginx")
     assert item is None or item["status"] == "Terminating", item
     wait_for(lambda: "nginx" not in listed(world.api, world.cluster, "deployment", "default"), "nginx to go")

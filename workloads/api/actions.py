@@ -42,6 +42,13 @@ def delete_policy(request: Request) -> str:
     return str(query.validated_data["propagationPolicy"])
 
 
+def deleted_message(kind: str, policy: str) -> str:
+    """`<Kind> deleted successfully`, naming a policy other than the default: the audit log keeps the message,
+    not the query string, and an orphaning delete should read as one."""
+    suffix = "" if policy == "Background" else f" (propagationPolicy {policy})"
+    return f"{kind} deleted successfully{suffix}"
+
+
 class _DetailView(ClusterScopedView, APIView):
     kind: details.ActionKind
     serializer: type[Serializer]
@@ -55,7 +62,7 @@ class _DetailView(ClusterScopedView, APIView):
     def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         policy = delete_policy(request)
         actions.delete(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name, propagation=policy)
-        return ok(message=f"{self.kind.kind} deleted successfully")
+        return ok(message=deleted_message(self.kind.kind, policy))
 
 
 def _detail_schema(kind: str, serializer: type[Serializer], dependents: str) -> Any:

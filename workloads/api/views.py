@@ -12,7 +12,7 @@ from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
 from workloads import history, selectors, services
-from workloads.api.actions import DELETE_PARAMETERS, delete_policy
+from workloads.api.actions import DELETE_PARAMETERS, delete_policy, deleted_message
 from workloads.api.serializers import (
     DeploymentDetailSerializer,
     DeploymentManifestSerializer,
@@ -85,9 +85,9 @@ class DeploymentDetailView(ClusterScopedView, APIView):
     @extend_schema(parameters=DELETE_PARAMETERS, responses=None,
                    summary="Delete the Deployment (its pods go with it unless propagationPolicy=Orphan)")
     def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name,
-                                   propagation=delete_policy(request))
-        return ok(message="Deployment deleted successfully")
+        policy = delete_policy(request)
+        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name, propagation=policy)
+        return ok(message=deleted_message("Deployment", policy))
 
 
 @extend_schema(tags=["workloads"])
