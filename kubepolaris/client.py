@@ -30,8 +30,10 @@ from kubepolaris.sdk.pages import Page
 from kubepolaris.sdk.resources import (
     AuthAPI,
     ClustersAPI,
+    CronJobsAPI,
     DaemonSetsAPI,
     DeploymentsAPI,
+    JobsAPI,
     NodesAPI,
     PodsAPI,
     StatefulSetsAPI,
@@ -103,12 +105,20 @@ class Client:
         return DeploymentsAPI(self.transport, cluster_id, namespace)
 
     def statefulsets(self, cluster_id: int | str, namespace: str) -> StatefulSetsAPI:
-        """StatefulSets of one namespace: history, revision, rollback."""
+        """StatefulSets of one namespace: get, delete, scale, restart, history, revision, rollback."""
         return StatefulSetsAPI(self.transport, cluster_id, namespace)
 
     def daemonsets(self, cluster_id: int | str, namespace: str) -> DaemonSetsAPI:
-        """DaemonSets of one namespace: history, revision, rollback."""
+        """DaemonSets of one namespace: get, delete, restart, history, revision, rollback."""
         return DaemonSetsAPI(self.transport, cluster_id, namespace)
+
+    def jobs(self, cluster_id: int | str, namespace: str) -> JobsAPI:
+        """Jobs of one namespace: get, delete."""
+        return JobsAPI(self.transport, cluster_id, namespace)
+
+    def cronjobs(self, cluster_id: int | str, namespace: str) -> CronJobsAPI:
+        """CronJobs of one namespace: get, delete, suspend, resume, trigger."""
+        return CronJobsAPI(self.transport, cluster_id, namespace)
 
     def pods(self, cluster_id: int | str) -> PodsAPI:
         """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""

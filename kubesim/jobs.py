@@ -147,7 +147,7 @@ class Jobs:
 class CronJobs:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
-        self._checked: dict[str, int] = {}
+        self._checked: dict[str, tuple[int, Any]] = {}
 
     def step(self, jobs_by_owner: dict[str, list[Obj]]) -> None:
         for cj in self.cluster.store.refs("cronjobs.batch"):
@@ -174,10 +174,12 @@ class CronJobs:
                                                          f"condition: {kind}", component="cronjob-controller")
                 if kind == "Complete":
                     status["lastSuccessfulTime"] = (j.get("status") or {}).get("completionTime") or clock.iso()
-        minute = int(clock.now() // 60)
+        # once a minute, and again at once after a change of the spec (a resume: its missed run is due now,
+        # as the real controller requeues on every update)
+        checked = (int(clock.now() // 60), cj["metadata"].get("generation"))
         fields = parse_cron(spec.get("schedule", ""))
-        if fields and not spec.get("suspend") and self._checked.get(cj["metadata"]["uid"]) != minute:
-            self._checked[cj["metadata"]["uid"]] = minute
+        if fields and not spec.get("suspend") and self._checked.get(cj["metadata"]["uid"]) != checked:
+            self._checked[cj["metadata"]["uid"]] = checked
             after = clock.parse(prev.get("lastScheduleTime") or cj["metadata"]["creationTimestamp"]) or 0.0
             t = last_schedule(fields, after, clock.now())
             policy = spec.get("concurrencyPolicy", "Allow")

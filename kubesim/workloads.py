@@ -482,6 +482,10 @@ class StatefulSets:
             except (ValueError, IndexError):
                 continue
         ordered = spec.get("podManagementPolicy", "OrderedReady") == "OrderedReady"
+        # OnDelete: a new template reaches a pod only when that pod is deleted (and recreated from it)
+        strategy = spec.get("updateStrategy") or {}
+        on_delete = strategy.get("type") == "OnDelete"
+        partition = int((strategy.get("rollingUpdate") or {}).get("partition") or 0)
         for i in range(want):
             p = by_ord.get(i)
             if p is None:
@@ -513,9 +517,10 @@ class StatefulSets:
                     c.delete(c_res("pods"), ns, p["metadata"]["name"])
                     c.event(sts, "Normal", "SuccessfulDelete", f"delete Pod {p['metadata']['name']} in StatefulSet "
                                                                f"{name} successful", component="statefulset-controller")
-            elif all(active(p) and pod_ready(p) for p in by_ord.values()):
-                stale = sorted((i for i, p in by_ord.items()
-                                if (p["metadata"].get("labels") or {}).get("controller-revision-hash") != rev),
+            elif not on_delete and all(active(p) and pod_ready(p) for p in by_ord.values()):
+                # RollingUpdate: one pod at a time from the highest ordinal, down to the partition
+                stale = sorted((i for i, p in by_ord.items() if i >= partition
+                                and (p["metadata"].get("labels") or {}).get("controller-revision-hash") != rev),
                                reverse=True)
                 if stale:
                     c.delete(c_res("pods"), ns, by_ord[stale[0]]["metadata"]["name"])
@@ -599,8 +604,14 @@ class DaemonSets:
                     c.delete(c_res("pods"), ns, p["metadata"]["name"])
         live = [p for ps in by_node.values() for p in ps]
         stale = [p for p in live if (p["metadata"].get("labels") or {}).get("controller-revision-hash") != rev]
-        if stale and all(pod_ready(p) for p in live):
-            c.delete(c_res("pods"), ns, stale[0]["metadata"]["name"])
+        if (spec.get("updateStrategy") or {}).get("type") != "OnDelete":  # OnDelete: only deleted pods change
+            # RollingUpdate (maxUnavailable 1): old pods that are not ready go at once, as the controller's
+            # oldUnavailablePods do; a ready one only while every pod is ready
+            unready = [p for p in stale if not pod_ready(p) and not p["metadata"].get("deletionTimestamp")]
+            for p in unready:
+                c.delete(c_res("pods"), ns, p["metadata"]["name"])
+            if stale and not unready and all(pod_ready(p) for p in live):
+                c.delete(c_res("pods"), ns, stale[0]["metadata"]["name"])
         ready = sum(1 for p in live if pod_ready(p))
         status = {"currentNumberScheduled": len(by_node), "desiredNumberScheduled": desired,
                   "numberMisscheduled": 0, "numberReady": ready, "numberAvailable": ready,

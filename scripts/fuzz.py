@@ -41,9 +41,10 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
               for user_id in sacrificial_users for n in range(2)]
     nodes = [n["name"] for n in client.clusters.nodes(cid).iter_all()]
     deployments = [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type="deployment")]
-    # StatefulSets and DaemonSets: only rollout history routes, nothing deletes them
+    # StatefulSets, DaemonSets, Jobs, CronJobs: DELETE names only the sacrificial copy made in prepare()
+    # (SPARE), every other operation only the demo fleet's objects.
     controlled = {plural: [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type=plural[:-1])]
-                  for plural in ("statefulsets", "daemonsets")}
+                  for plural in SPARE_KINDS}
     pods = [(p["namespace"], p["name"]) for p in client.pods(cid).iter_all()]
     namespaces = [n["name"] for n in client.namespaces(cid).iter_all()]
     keyed = {"configmaps": [(c["namespace"], c["name"]) for c in client.configmaps(cid).iter_all()],
@@ -69,10 +70,13 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
             out[template] = [{"cluster_id": cid, "name": n} for n in nodes]
         elif (plural := next((p for p in controlled if f"/{p}/" in template), None)) and "revision" in names:
             out[template] = [{"cluster_id": cid, "namespace": ns, "name": n, "revision": str(r["revision"])}
-                             for ns, n in controlled[plural]
+                             for ns, n in controlled[plural] if n != SPARE
                              for r in getattr(client, plural)(cid, ns).history(n, page_size=2)]
         elif plural:
-            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in controlled[plural]]
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in controlled[plural]
+                             if n != SPARE]
+            out["DELETE " + template] = [{"cluster_id": cid, "namespace": ns, "name": n}
+                                         for ns, n in controlled[plural] if n == SPARE]
         elif "/deployments/" in template and "revision" in names:
             # Revision 1 of each deployment: the demo fleet's, and the one kept longest (oldest first).
             out[template] = [{"cluster_id": cid, "namespace": ns, "name": n, "revision": str(r["revision"])}
@@ -93,6 +97,29 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
         elif names == ["cluster_id"]:
             out[template] = [{"cluster_id": cid}]
     return {template: values for template, values in out.items() if values}
+
+
+SPARE = "fuzz-spare"
+SPARE_KINDS = ("statefulsets", "daemonsets", "jobs", "cronjobs")
+
+
+def make_spares(live: LiveServer) -> None:
+    """A sacrificial StatefulSet, DaemonSet, Job and CronJob (all named SPARE) in the simulator: the only
+    objects of those kinds a fuzzed DELETE names, so the demo fleet's stay for the other operations."""
+    pod = {"metadata": {"labels": {"app": SPARE}},
+           "spec": {"containers": [{"name": "spare", "image": "busybox:1.36", "command": ["sleep", "3600"]}]}}
+    job_pod = {"spec": {"restartPolicy": "Never", "containers": [{"name": "spare", "image": "busybox:1.36",
+                                                                  "command": ["true"]}]}}
+    meta = {"name": SPARE, "namespace": "default"}
+    selector = {"matchLabels": {"app": SPARE}}
+    for obj in ({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta,
+                 "spec": {"replicas": 1, "serviceName": SPARE, "selector": selector, "template": pod}},
+                {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta,
+                 "spec": {"selector": selector, "template": pod}},
+                {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": {"template": job_pod}},
+                {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta,
+                 "spec": {"schedule": "0 0 1 1 *", "jobTemplate": {"spec": {"template": job_pod}}}}):
+        live.sim.create(obj)
 
 
 def real_queries(live: LiveServer) -> dict[str, list[dict[str, str]]]:
@@ -126,6 +153,7 @@ def prepare(live: LiveServer) -> dict[str, Any]:
     client.configmaps(live.cluster_id).create("default", "fuzz-config", {"mode": "fuzz"})
     spare = client.clusters.create(f"fuzz-spare-{secrets.token_hex(3)}", api_server=live.sim.url,
                                    kubeconfig=live.sim.kubeconfig())
+    make_spares(live)
     token = live.token()
     return {
         "url": live.url, "token": token, "admin_username": live.admin_username,

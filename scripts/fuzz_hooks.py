@@ -4,8 +4,9 @@ They keep the fuzz run meaningful without hiding anything:
 - path parameters (and the search's query: a real pod's partial name and labels) are drawn a third of
   the time from objects that really exist (the registered
   simulator's id, its nodes, deployments and pods, the throw-away users), so the fuzzer reaches
-  the code behind the 404s (DELETE of a deployment only ever names one of them, so the others
-  survive for GET/PUT/scale/restart), and a third of the time, where the path has a namespace or
+  the code behind the 404s (DELETE of a deployment only ever names one of them, and DELETE of a
+  StatefulSet, DaemonSet, Job or CronJob only a sacrificial `fuzz-spare`, so the others survive for
+  GET/PUT/scale/restart/suspend/trigger), and a third of the time, where the path has a namespace or
   name, from outside Kubernetes' name grammar (`..`, `%2E`, `a/b`, upper case, too long): those
   must be refused before anything reaches the cluster;
 - operations that would destroy the fixture are redirected, not skipped: PUT/DELETE of the

@@ -64,10 +64,12 @@ def deployment_update(*, cluster: Cluster, namespace: str, name: str, manifest: 
         return read_json(cluster, gateway.apps_v1(cluster).replace_namespaced_deployment, name, namespace, body)
 
 
-def deployment_delete(*, cluster: Cluster, namespace: str, name: str) -> None:
-    """Delete the Deployment; its ReplicaSets and pods are garbage-collected in the background (kubectl's default)."""
+def deployment_delete(*, cluster: Cluster, namespace: str, name: str, propagation: str = "Background") -> None:
+    """Delete the Deployment; by default its ReplicaSets and pods are garbage-collected in the background
+    (kubectl's default); `propagation` may also be Foreground or Orphan."""
     with missing_as(cluster, "Deployment", namespace, name):
-        read_json(cluster, gateway.apps_v1(cluster).delete_namespaced_deployment, name, namespace)
+        read_json(cluster, gateway.apps_v1(cluster).delete_namespaced_deployment, name, namespace,
+                  propagation_policy=propagation)
 
 
 def deployment_scale(*, cluster: Cluster, namespace: str, name: str, replicas: int, actor: str | None = None) -> int:

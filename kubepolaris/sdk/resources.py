@@ -13,10 +13,13 @@ from kubepolaris.sdk.transport import Transport, segment
 from kubepolaris.sdk.types import (
     Cluster,
     ClusterTest,
+    CronJob,
+    DaemonSet,
     Deployment,
     DrainResult,
     Event,
     Grant,
+    Job,
     LoginResult,
     Node,
     NodeDetail,
@@ -27,7 +30,10 @@ from kubepolaris.sdk.types import (
     RevisionDetail,
     RollbackResult,
     ScaleResult,
+    StatefulSet,
+    SuspendResult,
     Token,
+    TriggerResult,
     User,
     Workload,
     WsTicket,
@@ -269,22 +275,89 @@ class _RolloutHistory(_Group):
                                idempotent=revision != 0)
 
 
-class StatefulSetsAPI(_RolloutHistory):
-    """`/api/clusters/:id/namespaces/:ns/statefulsets/:name`: rollout history and rollback (ControllerRevisions)."""
+class _Deletable(_Group):
+    """delete with a propagation policy (`self._base` ends in the plural)."""
+
+    _base: str
+
+    def delete(self, name: str, propagation_policy: str | None = None) -> None:
+        """Delete it; `propagation_policy` is Background (the server's default here), Foreground or Orphan."""
+        params = {"propagationPolicy": propagation_policy} if propagation_policy else None
+        self._t.request("DELETE", f"{self._base}/{segment(name)}", params=params)
+
+
+class _Restartable(_Group):
+    _base: str
+
+    def restart(self, name: str) -> RestartResult:
+        """Rolling restart, as `kubectl rollout restart` (not retried on 502: it would restart twice)."""
+        return self._t.request("POST", f"{self._base}/{segment(name)}/restart", idempotent=False)
+
+
+class StatefulSetsAPI(_RolloutHistory, _Deletable, _Restartable):
+    """`/api/clusters/:id/namespaces/:ns/statefulsets/:name`: detail, delete, scale, restart, and rollout history
+    and rollback (ControllerRevisions)."""
 
     def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
         super().__init__(transport)
         self._base = f"/api/clusters/{segment(cluster_id)}/namespaces/{segment(namespace)}/statefulsets"
 
+    def get(self, name: str) -> StatefulSet:
+        return cast(StatefulSet, self._t.request("GET", f"{self._base}/{segment(name)}"))
 
-class DaemonSetsAPI(_RolloutHistory):
-    """`/api/clusters/:id/namespaces/:ns/daemonsets/:name`: rollout history and rollback (ControllerRevisions).
+    def scale(self, name: str, replicas: int) -> ScaleResult:
+        """Set the replica count (0 is valid)."""
+        return self._t.request("POST", f"{self._base}/{segment(name)}/scale", json={"replicas": replicas},
+                               idempotent=True)
+
+
+class DaemonSetsAPI(_RolloutHistory, _Deletable, _Restartable):
+    """`/api/clusters/:id/namespaces/:ns/daemonsets/:name`: detail, delete, restart, and rollout history and
+    rollback (ControllerRevisions).
 
     A DaemonSet revision's `replicas` is None (no pod count per revision)."""
 
     def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
         super().__init__(transport)
         self._base = f"/api/clusters/{segment(cluster_id)}/namespaces/{segment(namespace)}/daemonsets"
+
+    def get(self, name: str) -> DaemonSet:
+        return cast(DaemonSet, self._t.request("GET", f"{self._base}/{segment(name)}"))
+
+
+class JobsAPI(_Deletable):
+    """`/api/clusters/:id/namespaces/:ns/jobs/:name`: detail and delete."""
+
+    def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
+        super().__init__(transport)
+        self._base = f"/api/clusters/{segment(cluster_id)}/namespaces/{segment(namespace)}/jobs"
+
+    def get(self, name: str) -> Job:
+        return cast(Job, self._t.request("GET", f"{self._base}/{segment(name)}"))
+
+
+class CronJobsAPI(_Deletable):
+    """`/api/clusters/:id/namespaces/:ns/cronjobs/:name`: detail, delete, suspend, resume, trigger."""
+
+    def __init__(self, transport: Transport, cluster_id: int | str, namespace: str) -> None:
+        super().__init__(transport)
+        self._base = f"/api/clusters/{segment(cluster_id)}/namespaces/{segment(namespace)}/cronjobs"
+
+    def get(self, name: str) -> CronJob:
+        return cast(CronJob, self._t.request("GET", f"{self._base}/{segment(name)}"))
+
+    def suspend(self, name: str) -> SuspendResult:
+        """Suspend the schedule (running Jobs go on)."""
+        return self._t.request("POST", f"{self._base}/{segment(name)}/suspend", idempotent=True)
+
+    def resume(self, name: str) -> SuspendResult:
+        return self._t.request("POST", f"{self._base}/{segment(name)}/resume", idempotent=True)
+
+    def trigger(self, name: str, job_name: str | None = None) -> TriggerResult:
+        """Run it now: a Job as `kubectl create job --from=cronjob/<name>` makes it, named `job_name` or
+        `<name>-manual-<suffix>`. Not retried on 502 (it could run twice)."""
+        return self._t.request("POST", f"{self._base}/{segment(name)}/trigger", json=_body(name=job_name),
+                               idempotent=False)
 
 
 class DeploymentsAPI(_RolloutHistory):
@@ -307,8 +380,10 @@ class DeploymentsAPI(_RolloutHistory):
         body = dict(manifest) if manifest is not None else {"yaml": yaml}
         return cast(Deployment, self._t.request("PUT", f"{self._base}/{segment(name)}", json=body))
 
-    def delete(self, name: str) -> None:
-        self._t.request("DELETE", f"{self._base}/{segment(name)}")
+    def delete(self, name: str, propagation_policy: str | None = None) -> None:
+        """Delete it; `propagation_policy` is Background (the default), Foreground or Orphan."""
+        params = {"propagationPolicy": propagation_policy} if propagation_policy else None
+        self._t.request("DELETE", f"{self._base}/{segment(name)}", params=params)
 
     def scale(self, name: str, replicas: int) -> ScaleResult:
         """Set the replica count (0 is valid)."""

@@ -169,6 +169,67 @@ class Deployment(Workload, total=False):
     pods: list[dict[str, Any]]
 
 
+class _KindDetail(Workload, total=False):
+    conditions: list[dict[str, Any]]
+    containers: list[dict[str, Any]]
+    annotations: dict[str, str]
+    resourceVersion: str
+    pods: list[dict[str, Any]]
+
+
+class StatefulSet(_KindDetail, total=False):
+    selector: dict[str, Any]
+    strategy: dict[str, Any]
+    serviceName: str | None
+    podManagementPolicy: str | None
+    currentRevision: str | None
+    updateRevision: str | None
+
+
+class DaemonSet(_KindDetail, total=False):
+    selector: dict[str, Any]
+    strategy: dict[str, Any]
+    nodeSelector: dict[str, str]
+    updatedNumberScheduled: int
+
+
+class Job(_KindDetail, total=False):
+    selector: dict[str, Any]
+    completions: int | None
+    parallelism: int | None
+    backoffLimit: int | None
+    suspend: bool
+    active: int
+    succeeded: int
+    failed: int
+    startTime: str | None
+    completionTime: str | None
+    cronJob: str | None
+
+
+class CronJob(_KindDetail, total=False):
+    schedule: str | None
+    timeZone: str | None
+    suspend: bool
+    concurrencyPolicy: str
+    lastScheduleTime: str | None
+    lastSuccessfulTime: str | None
+    jobs: list[Workload]
+
+
+class SuspendResult(TypedDict):
+    name: str
+    namespace: str
+    suspend: bool
+
+
+class TriggerResult(TypedDict):
+    name: str
+    namespace: str
+    cronJob: str
+    createdAt: str | None
+
+
 class ContainerBrief(TypedDict, total=False):
     name: str
     image: str

@@ -16,6 +16,7 @@ from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
 from workloads import history, selectors, services
+from workloads.api.actions import DELETE_PARAMETERS, delete_policy, deleted_message
 from workloads.api.serializers import (
     DeploymentDetailSerializer,
     DeploymentManifestSerializer,
@@ -110,10 +111,12 @@ class DeploymentViewSet(_WorkloadKindViewSet):
         detail = selectors.deployment_detail(cluster=cluster, deployment=updated)
         return ok(DeploymentDetailSerializer(detail).data, message="Deployment updated successfully")
 
-    @extend_schema(responses=None, summary="Delete the Deployment (its pods go with it)")
+    @extend_schema(parameters=DELETE_PARAMETERS, responses=None,
+                   summary="Delete the Deployment (its pods go with it unless propagationPolicy=Orphan)")
     def destroy(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name)
-        return ok(message="Deployment deleted successfully")
+        policy = delete_policy(request)
+        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name, propagation=policy)
+        return ok(message=deleted_message("Deployment", policy))
 
 
 @extend_schema(tags=["workloads"])

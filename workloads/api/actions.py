@@ -1,0 +1,220 @@
+"""StatefulSet, DaemonSet, Job and CronJob endpoints: detail and delete, and each kind's actions.
+
+Thin: one base per shape (detail, scale, restart, suspend), one declarative subclass per kind. The door
+(ClusterScopedView) checks the path names and decides access with the view's roles: viewers read,
+operators act.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from clusters.api.scoped import ClusterScopedView
+from common.permissions import Role
+from common.responses import ok
+from kube.times import rfc3339
+from workloads import actions, details
+from workloads.api.kind_serializers import (
+    CronJobDetailSerializer,
+    DaemonSetDetailSerializer,
+    DeleteQuerySerializer,
+    JobDetailSerializer,
+    StatefulSetDetailSerializer,
+    SuspendResultSerializer,
+    TriggerResultSerializer,
+    TriggerSerializer,
+)
+from workloads.api.serializers import RestartResultSerializer, ScaleResultSerializer, ScaleSerializer
+
+DELETE_PARAMETERS = [OpenApiParameter("propagationPolicy", str, enum=list(actions.PROPAGATION_POLICIES),
+                                      description="Background (default), Foreground or Orphan")]
+
+
+def delete_policy(request: Request) -> str:
+    """The validated `?propagationPolicy=` (Background when absent)."""
+    query = DeleteQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return str(query.validated_data["propagationPolicy"])
+
+
+def deleted_message(kind: str, policy: str) -> str:
+    """`<Kind> deleted successfully`, naming a policy other than the default: the audit log keeps the message,
+    not the query string, and an orphaning delete should read as one."""
+    suffix = "" if policy == "Background" else f" (propagationPolicy {policy})"
+    return f"{kind} deleted successfully{suffix}"
+
+
+class _DetailView(ClusterScopedView, APIView):
+    kind: details.ActionKind
+    serializer: type[Serializer]
+    read_role = Role.VIEWER
+    write_role = Role.OPERATOR
+
+    def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        detail = details.detail(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name)
+        return Response(self.serializer(detail).data)
+
+    def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        policy = delete_policy(request)
+        actions.delete(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name, propagation=policy)
+        return ok(message=deleted_message(self.kind.kind, policy))
+
+
+def _detail_schema(kind: str, serializer: type[Serializer], dependents: str) -> Any:
+    return extend_schema(tags=["workloads"], methods=["GET"], responses=serializer,
+                         summary=f"One {kind}, with its {dependents}, conditions and containers")
+
+
+def _delete_schema(kind: str, dependents: str) -> Any:
+    return extend_schema(tags=["workloads"], methods=["DELETE"], parameters=DELETE_PARAMETERS, responses=None,
+                         summary=f"Delete the {kind} (its {dependents} go with it unless propagationPolicy=Orphan)")
+
+
+@_detail_schema("StatefulSet", StatefulSetDetailSerializer, "pods")
+@_delete_schema("StatefulSet", "pods")
+class StatefulSetDetailView(_DetailView):
+    """One StatefulSet (viewers); delete it (operators)."""
+
+    kind = details.STATEFULSET
+    serializer = StatefulSetDetailSerializer
+    action_label = "deleting a statefulset"
+
+
+@_detail_schema("DaemonSet", DaemonSetDetailSerializer, "pods")
+@_delete_schema("DaemonSet", "pods")
+class DaemonSetDetailView(_DetailView):
+    """One DaemonSet (viewers); delete it (operators)."""
+
+    kind = details.DAEMONSET
+    serializer = DaemonSetDetailSerializer
+    action_label = "deleting a daemonset"
+
+
+@_detail_schema("Job", JobDetailSerializer, "pods")
+@_delete_schema("Job", "pods")
+class JobDetailView(_DetailView):
+    """One Job (viewers); delete it (operators)."""
+
+    kind = details.JOB
+    serializer = JobDetailSerializer
+    action_label = "deleting a job"
+
+
+@_detail_schema("CronJob", CronJobDetailSerializer, "Jobs, their pods")
+@_delete_schema("CronJob", "Jobs and their pods")
+class CronJobDetailView(_DetailView):
+    """One CronJob (viewers); delete it (operators)."""
+
+    kind = details.CRONJOB
+    serializer = CronJobDetailSerializer
+    action_label = "deleting a cronjob"
+
+
+@extend_schema(tags=["workloads"])
+class StatefulSetScaleView(ClusterScopedView, APIView):
+    """Scale a StatefulSet through its scale subresource (operators), as for Deployments."""
+
+    write_role = Role.OPERATOR
+    action_label = "scaling a statefulset"
+
+    @extend_schema(request=ScaleSerializer, responses=ScaleResultSerializer,
+                   summary="Set the replica count (scale subresource); 0 is valid")
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        body = ScaleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        replicas = actions.scale(cluster=self.cluster, kind=details.STATEFULSET, namespace=namespace, name=name,
+                                 replicas=body.validated_data["replicas"], actor=request.user.username)
+        result = {"name": name, "namespace": namespace, "replicas": replicas}
+        return ok(ScaleResultSerializer(result).data, message=f"StatefulSet scaled to {replicas} replicas")
+
+
+class _RestartView(ClusterScopedView, APIView):
+    kind: details.ActionKind
+    write_role = Role.OPERATOR
+
+    @extend_schema(request=None, responses=RestartResultSerializer,
+                   summary="Rolling restart, as `kubectl rollout restart`")
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        restarted_at, strategy = actions.restart(cluster=self.cluster, kind=self.kind, namespace=namespace,
+                                                 name=name, actor=request.user.username)
+        result = {"name": name, "namespace": namespace, "restartedAt": restarted_at}
+        message = f"{self.kind.kind} restarted successfully"
+        if strategy == "OnDelete":
+            message += " (its update strategy is OnDelete: each pod is replaced only when it is deleted)"
+        return ok(RestartResultSerializer(result).data, message=message)
+
+
+@extend_schema(tags=["workloads"])
+class StatefulSetRestartView(_RestartView):
+    """Rolling restart of a StatefulSet, exactly as `kubectl rollout restart` does it (operators)."""
+
+    kind = details.STATEFULSET
+    action_label = "restarting a statefulset"
+
+
+@extend_schema(tags=["workloads"])
+class DaemonSetRestartView(_RestartView):
+    """Rolling restart of a DaemonSet, exactly as `kubectl rollout restart` does it (operators)."""
+
+    kind = details.DAEMONSET
+    action_label = "restarting a daemonset"
+
+
+class _SuspendView(ClusterScopedView, APIView):
+    suspend: bool = True
+    write_role = Role.OPERATOR
+
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        now = actions.set_suspend(cluster=self.cluster, namespace=namespace, name=name, suspend=self.suspend)
+        result = {"name": name, "namespace": namespace, "suspend": now}
+        return ok(SuspendResultSerializer(result).data,
+                  message=f"CronJob {'suspended' if self.suspend else 'resumed'} successfully")
+
+
+@extend_schema(tags=["workloads"])
+class CronJobSuspendView(_SuspendView):
+    """Suspend a CronJob's schedule (operators): no new Jobs; running ones go on."""
+
+    action_label = "suspending a cronjob"
+
+    @extend_schema(request=None, responses=SuspendResultSerializer, summary="Suspend the schedule (spec.suspend)")
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        return super().post(request, cluster_id, namespace, name)
+
+
+@extend_schema(tags=["workloads"])
+class CronJobResumeView(_SuspendView):
+    """Resume a suspended CronJob's schedule (operators)."""
+
+    suspend = False
+    action_label = "resuming a cronjob"
+
+    @extend_schema(request=None, responses=SuspendResultSerializer, summary="Resume the schedule")
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        return super().post(request, cluster_id, namespace, name)
+
+
+@extend_schema(tags=["workloads"])
+class CronJobTriggerView(ClusterScopedView, APIView):
+    """Run a CronJob now (operators): a Job made as `kubectl create job --from=cronjob/<name>` makes it."""
+
+    write_role = Role.OPERATOR
+    action_label = "triggering a cronjob"
+
+    @extend_schema(request=TriggerSerializer, responses={201: TriggerResultSerializer},
+                   summary="Create a Job from the CronJob now (name: given, or <cronjob>-manual-<suffix>)")
+    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        body = TriggerSerializer(data=request.data if request.data not in (None, "") else {})
+        body.is_valid(raise_exception=True)
+        job = actions.trigger(cluster=self.cluster, namespace=namespace, name=name,
+                              job_name=body.validated_data.get("name") or None)
+        metadata = job.get("metadata") or {}
+        result = {"name": metadata.get("name"), "namespace": namespace, "cronJob": name,
+                  "createdAt": rfc3339(metadata.get("creationTimestamp"))}
+        return ok(TriggerResultSerializer(result).data, status=201,
+                  message=f"Job '{result['name']}' created from CronJob '{name}'")
