@@ -58,6 +58,8 @@ RESOURCES: list[Resource] = [
                  ("status", "Pod", ("get", "patch", "update")),
              )),
     Resource("", "v1", "events", "event", "Event", True, ("ev",)),
+    Resource("", "v1", "configmaps", "configmap", "ConfigMap", True, ("cm",)),
+    Resource("", "v1", "secrets", "secret", "Secret", True),
     Resource("apps", "v1", "deployments", "deployment", "Deployment", True, ("deploy",), ("all",),
              subresources=(("scale", "Scale", ("get", "patch", "update")),
                            ("status", "Deployment", ("get", "patch", "update")))),
