@@ -25,6 +25,7 @@ from kubepolaris.sdk.errors import (
     ServerError,
     TransportError,
 )
+from kubepolaris.sdk.manifests import ManifestsAPI
 from kubepolaris.sdk.pages import Page
 from kubepolaris.sdk.resources import (
     AuthAPI,
@@ -108,6 +109,10 @@ class Client:
     def daemonsets(self, cluster_id: int | str, namespace: str) -> DaemonSetsAPI:
         """DaemonSets of one namespace: history, revision, rollback."""
         return DaemonSetsAPI(self.transport, cluster_id, namespace)
+
+    def manifests(self, cluster_id: int | str) -> ManifestsAPI:
+        """Apply manifests of any kind (server-side apply, dry-run diffs) and read any object as YAML."""
+        return ManifestsAPI(self.transport, cluster_id)
 
     def pods(self, cluster_id: int | str) -> PodsAPI:
         """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""

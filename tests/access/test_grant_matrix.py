@@ -100,6 +100,10 @@ RECIPES: dict[str, list[Recipe]] = {
     "daemonset-revision": [Recipe("get", "namespaces/{ns}/daemonsets/{ds}/history/1")],
     "daemonset-rollback": [Recipe("post", "namespaces/{ns}/daemonsets/{ds}/rollback", {"revision": "x"},
                                   400, write=True)],
+    "manifest-apply": [Recipe("post", "apply", {"yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: matrix, "
+                                                       f"namespace: {GRANTED}}}\n", "dryRun": True}, write=True)],
+    "object-yaml": [Recipe("get", "namespaces/{ns}/deployments/{deployment}/yaml")],
+    "cluster-object-yaml": [Recipe("get", "nodes/{node}/yaml", cluster_wide=True)],
     "node-list": [Recipe("get", "nodes", cluster_wide=True)],
     "node-detail": [Recipe("get", "nodes/{node}", cluster_wide=True)],
     "node-cordon": [Recipe("post", "nodes/{node}/cordon", write=True, cluster_wide=True)],
