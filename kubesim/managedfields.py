@@ -293,8 +293,17 @@ def changed_paths(old: Obj | None, new: Obj, kind: str, subresource: str = "") -
 
 def record_update(old: Obj | None, new: Obj, manager: str, api_version: str, kind: str,
                   subresource: str = "") -> None:
-    """An Update (create, PUT, non-apply PATCH, scale): the writer takes the fields it changed."""
+    """An Update (create, PUT, non-apply PATCH, scale): the writer takes the fields it changed.
+
+    As the API server's field manager does, managedFields the request itself sets (other than the live ones,
+    e.g. kubectl's JSON patch that moves client-side-apply ownership to its server-side manager) are taken as
+    the new starting point, for writes to the main resource only.
+    """
     managers = read_managers(old) if old is not None else []
+    sent = (new.get("metadata") or {}).get("managedFields")
+    if old is not None and not subresource and isinstance(sent, list) and sent and \
+            without_times(sent) != without_times(old["metadata"].get("managedFields")):
+        managers = read_managers(new)
     changed, gone = changed_paths(old, new, kind, subresource)
     for m in managers:
         m.members -= changed | gone

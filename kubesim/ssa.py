@@ -24,8 +24,11 @@ What kubesim leaves out (a real API server differs here):
   follows the applied order);
 - `.` marks only list items in fieldsV1 (a real `Update` entry also marks maps such as `labels`);
 - no conversion between API versions, no `resourceVersion` precondition from the applied body, no
-  `last-applied-configuration` upgrade of client-side-apply managers (kubectl's CSA-to-SSA migration),
-  no managedFields for writes made by kubesim's own controllers, no limit on the number of Update entries.
+  managedFields for writes made by kubesim's own controllers (a real deployment controller records
+  none on the Deployment either, but kubelets and others do on their objects), no limit on the number of Update
+  entries, no validation of managedFields a request sets (they are taken as sent, as kubectl's CSA-to-SSA
+  migration needs), no refusal of duplicate keys in an applied associative list (the last one wins), no apply
+  through the `scale` subresource (415), and the field manager name is not length-checked.
 """
 
 from __future__ import annotations

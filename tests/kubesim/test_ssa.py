@@ -129,6 +129,25 @@ def test_create_reapply_conflict_force_and_removal(kubectl: Kubectl) -> None:
     assert "env" not in container and container["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
 
 
+@pytest.mark.timeout(300)
+def test_client_side_apply_then_server_side_apply_migrates_ownership(kubectl: Kubectl) -> None:
+    kubectl("create", "namespace", "csa")
+    text = manifest().replace(f"namespace: {NS}", "namespace: csa").replace(f"name: {NS}\n", "name: csa\n")
+    docs = text.split("---")[1]
+    kubectl("apply", "-f", "-", input=docs)  # client-side apply: manager kubectl-client-side-apply
+    obj = json.loads(kubectl("get", "deployment", "web", "-n", "csa", "-o", "json", "--show-managed-fields").stdout)
+    assert "kubectl-client-side-apply" in {e["manager"] for e in obj["metadata"]["managedFields"]}
+    kubectl("apply", "--server-side", "-f", "-", input=docs)  # same values: co-owned, then kubectl migrates
+    obj = json.loads(kubectl("get", "deployment", "web", "-n", "csa", "-o", "json", "--show-managed-fields").stdout)
+    fields = {(e["manager"], e["operation"]): e["fieldsV1"] for e in obj["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in fields
+    assert "f:spec" not in fields.get(("kubectl-client-side-apply", "Update"), {})
+    # after the migration a changed value is no conflict
+    kubectl("apply", "--server-side", "-f", "-", input=docs.replace("nginx:1.25", "nginx:1.26"))
+    obj = json.loads(kubectl("get", "deployment", "web", "-n", "csa", "-o", "json").stdout)
+    assert obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.26"
+
+
 def test_apply_requires_field_manager_and_returns_status_causes(api) -> None:  # noqa: ANN001
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}}
     for query, status in (([], 422), ([("fieldManager", "one")], 201)):
