@@ -46,8 +46,9 @@ class ApplyView(ClusterScopedView, APIView):
                            "per object: action, diff, error")
     def post(self, request: Request, cluster_id: str) -> Response:
         length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > services.max_bytes() + 4096:
-            raise services.PayloadTooLarge(f"The request body is larger than {services.max_bytes()} bytes")
+        limit = 2 * services.max_bytes() + 4096  # JSON escaping of the YAML text; the YAML itself is checked after
+        if length.isdigit() and int(length) > limit:
+            raise services.PayloadTooLarge(f"The request body is larger than {limit} bytes")
         body = ApplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -244,7 +244,8 @@ def test_bad_input(sim_cluster: Any, api: Any, settings: Any) -> None:
     many = "\n---\n".join(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}" for i in range(101))
     assert "at most 100" in assert_envelope(post({"yaml": many}), 400)["message"]
     settings.APPLY_MAX_BYTES = 1000
-    assert_envelope(post({"yaml": "# " + "x" * 2000 + "\n"}), 413)
+    assert "larger than 1000 bytes" in assert_envelope(post({"yaml": "# " + "x" * 2000 + "\n"}), 413)["message"]
+    assert "request body" in assert_envelope(post({"yaml": "# " + "x" * 7000 + "\n"}), 413)["message"]
 
     # a dry run cannot show objects inside a namespace the same manifest creates: said, not a 404 from the cluster
     fresh = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inside, namespace: brand-new}\n---\n"
