@@ -60,8 +60,9 @@ class EnvelopeAutoSchema(AutoSchema):
         for code, body in bodies.items():
             content = body.get("content")
             if content:
-                for media in content.values():
-                    media["schema"] = envelope_of(media.get("schema"), int(code))
+                for media_type, media in content.items():
+                    if "json" in media_type:  # a raw body (e.g. application/yaml) has no envelope
+                        media["schema"] = envelope_of(media.get("schema"), int(code))
             else:
                 body = {**body, "content": {"application/json": {"schema": envelope_of(None, int(code))}}}
             wrapped[code] = body

@@ -26,6 +26,7 @@ from kubepolaris.sdk.errors import (
     TransportError,
 )
 from kubepolaris.sdk.kinds import ConfigMapsAPI, NamespacesAPI, SecretsAPI
+from kubepolaris.sdk.manifests import ManifestsAPI
 from kubepolaris.sdk.pages import Page
 from kubepolaris.sdk.resources import (
     AuthAPI,
@@ -119,6 +120,9 @@ class Client:
     def cronjobs(self, cluster_id: int | str, namespace: str) -> CronJobsAPI:
         """CronJobs of one namespace: get, delete, suspend, resume, trigger."""
         return CronJobsAPI(self.transport, cluster_id, namespace)
+    def manifests(self, cluster_id: int | str) -> ManifestsAPI:
+        """Apply manifests of any kind (server-side apply, dry-run diffs) and read any object as YAML."""
+        return ManifestsAPI(self.transport, cluster_id)
 
     def pods(self, cluster_id: int | str) -> PodsAPI:
         """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "search",
     "namespaces",
     "configuration",
+    "manifests",
 ]
 
 MIDDLEWARE = [

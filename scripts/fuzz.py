@@ -66,6 +66,13 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
             out[template] = [{"id": str(i)} for i in [*sacrificial_users, admin_id]]
         elif names == ["id"]:
             out[template] = [{"id": cid}]
+        elif "plural" in names and "namespace" in names:  # YAML out of any namespaced kind
+            out[template] = [{"cluster_id": cid, "namespace": ns, "plural": plural, "name": n}
+                             for plural, objects in (("deployments", deployments[:-1]), ("pods", pods[:5]))
+                             for ns, n in objects]
+        elif "plural" in names:  # YAML out of a cluster-scoped kind
+            out[template] = [{"cluster_id": cid, "plural": "nodes", "name": n} for n in nodes] + \
+                            [{"cluster_id": cid, "plural": "namespaces", "name": ns} for ns in ("default", "shop")]
         elif "/nodes/" in template:
             out[template] = [{"cluster_id": cid, "name": n} for n in nodes]
         elif (plural := next((p for p in controlled if f"/{p}/" in template), None)) and "revision" in names:

@@ -137,6 +137,29 @@ def map_body(hook_context: schemathesis.HookContext, body: Any) -> Any:
     return body
 
 
+# Apply bodies that reach the cluster (the schema's own rarely parse as manifests): dry runs of every shape,
+# one real apply of a throw-away ConfigMap, a kind the cluster does not serve, a conflict-free re-apply.
+_CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fuzz-cm\ndata:\n  a: '1'\n"
+_DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: fuzz-web}\nspec:\n  replicas: 1\n"
+           "  selector: {matchLabels: {app: fuzz-web}}\n  template:\n    metadata: {labels: {app: fuzz-web}}\n"
+           "    spec: {containers: [{name: web, image: nginx}]}\n")
+SANE_APPLY_BODIES = [
+    {"yaml": _CM, "dryRun": True},
+    {"yaml": _CM, "namespace": "shop"},
+    {"yaml": _CM + "---\n" + _DEPLOY, "dryRun": True, "force": True},
+    {"objects": [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}], "dryRun": True},
+    {"yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: fuzz-ns}\n", "dryRun": True},
+]
+
+
+@schemathesis.hook
+def before_generate_body(hook_context: schemathesis.HookContext, strategy: Any) -> Any:
+    operation = hook_context.operation
+    if operation is not None and operation.path.endswith("/apply"):
+        return st.one_of(st.sampled_from(SANE_APPLY_BODIES), strategy)
+    return strategy
+
+
 CLUSTER_FAILURE = re.compile(r"cluster '[^']*'")
 
 

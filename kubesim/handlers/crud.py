@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import managedfields, ssa
 from ..defaults import default_object, random_suffix, validate, validate_pod_update
 from ..errors import ApiError, bad_request, not_found
 from ..patch import json_patch, merge_patch, strategic_merge_patch
@@ -140,6 +141,7 @@ async def create_object(request: web.Request, cluster: Cluster, t: Target) -> we
     res = t.res
     body = _check_kind(res, await read_body(request))
     obj = prepare_create(cluster, res, body, t.namespace)
+    managedfields.record_update(None, obj, field_manager(request), res.api_version, res.kind)
     if _dry_run(request):
         return json_response(obj, 201)
     return json_response(cluster.store.create(res.key, obj), 201)
@@ -179,7 +181,21 @@ def prepare_create(cluster: Cluster, res: Resource, body: Obj, namespace: str) -
     return body
 
 
-def _apply_update(cluster: Cluster, t: Target, old: Obj, new: Obj, sub: str) -> Obj:
+def field_manager(request: web.Request) -> str:
+    """The manager a write is recorded under: `fieldManager`, else the user agent's prefix (as the API server)."""
+    return managedfields.manager_from(request.query.get("fieldManager"), request.headers.get("User-Agent", ""))
+
+
+def _apply_update(cluster: Cluster, t: Target, old: Obj, new: Obj, sub: str, manager: str | None = None) -> Obj:
+    new, expect = prepare_update(cluster, t, old, new, sub)
+    if manager is not None:
+        managedfields.record_update(old, new, manager, t.res.api_version, t.res.kind, sub)
+    return cluster.store.replace(t.res.key, new, expect_rv=expect)
+
+
+def prepare_update(cluster: Cluster, t: Target, old: Obj, new: Obj, sub: str) -> tuple[Obj, str | None]:
+    """`new` checked, defaulted and validated as an update of `old` (not stored), and its resourceVersion
+    precondition."""
     res = t.res
     new = _check_kind(res, new)
     md = new.setdefault("metadata", {})
@@ -218,7 +234,7 @@ def _apply_update(cluster: Cluster, t: Target, old: Obj, new: Obj, sub: str) -> 
         if res.key != "nodes":
             default_object_for_update(res, new)
         validate(res, new)
-    return cluster.store.replace(res.key, new, expect_rv=expect)
+    return new, expect
 
 
 def default_object_for_update(res: Resource, obj: Obj) -> None:
@@ -241,7 +257,7 @@ async def replace_object(request: web.Request, cluster: Cluster, t: Target) -> w
             raise not_found(t.res.plural, t.res.group, t.name)
         if _dry_run(request):
             return json_response(body)
-        return json_response(_apply_update(cluster, t, old, body, t.sub))
+        return json_response(_apply_update(cluster, t, old, body, t.sub, field_manager(request)))
 
 
 def apply_patch(request_ctype: str, old: Obj, patch: Any) -> Obj:
@@ -260,7 +276,10 @@ def apply_patch(request_ctype: str, old: Obj, patch: Any) -> Obj:
 async def patch_object(request: web.Request, cluster: Cluster, t: Target) -> web.Response:
     ctype = request.content_type
     if ctype == "application/apply-patch+yaml":
-        raise ApiError(415, "server-side apply is not supported by kubesim", "UnsupportedMediaType")
+        return await _server_side_apply(request, cluster, t)
+    if "force" in request.query:
+        raise ApiError(422, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for '
+                            "non-apply patch", "Invalid")
     if ctype not in ("application/json-patch+json", "application/merge-patch+json",
                      "application/strategic-merge-patch+json"):
         raise ApiError(415, f"the body of the request was in an unknown format - accepted media types include: "
@@ -275,7 +294,24 @@ async def patch_object(request: web.Request, cluster: Cluster, t: Target) -> web
             raise bad_request("patch produced an invalid object")
         if _dry_run(request):
             return json_response(new)
-        return json_response(_apply_update(cluster, t, old, new, t.sub))
+        return json_response(_apply_update(cluster, t, old, new, t.sub, field_manager(request)))
+
+
+async def _server_side_apply(request: web.Request, cluster: Cluster, t: Target) -> web.Response:
+    manager = request.query.get("fieldManager", "")
+    if not manager:
+        raise ApiError(422, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for '
+                            "apply patch", "Invalid")
+    force = request.query.get("force", "false")
+    if force not in ("true", "false", "1", "0", "True", "False"):
+        raise bad_request(f"invalid value for force: {force!r}")
+    body = await read_body(request)
+    with cluster.store.lock:
+        live = cluster.store.ref(t.res.key, t.namespace, t.name)
+        if live is None and t.res.namespaced:
+            ensure_namespace(cluster, t.namespace, t.res, t.name)
+        obj, status = ssa.apply(cluster, t, live, body, manager, force in ("true", "1", "True"), _dry_run(request))
+        return json_response(obj, status)
 
 
 async def delete_options(request: web.Request) -> Obj:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import managedfields
 from ..errors import bad_request, invalid, not_found
 from ..selectors import selector_string
 from .common import Target, json_response, read_body
-from .crud import apply_patch
+from .crud import apply_patch, field_manager
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -31,7 +32,7 @@ def to_scale(obj: Obj) -> Obj:
     }
 
 
-def _set_replicas(cluster: Cluster, t: Target, old: Obj, scale: Obj) -> Obj:
+def _set_replicas(cluster: Cluster, t: Target, old: Obj, scale: Obj, manager: str) -> Obj:
     if not isinstance(scale, dict):
         raise bad_request("the body of the request is not a valid Scale")
     replicas = (scale.get("spec") or {}).get("replicas", 0)
@@ -42,6 +43,7 @@ def _set_replicas(cluster: Cluster, t: Target, old: Obj, scale: Obj) -> Obj:
     expect = (scale.get("metadata") or {}).get("resourceVersion") or None
     new = copy.deepcopy(old)
     new["spec"]["replicas"] = replicas
+    managedfields.record_update(old, new, manager, t.res.api_version, t.res.kind, "scale")
     return cluster.store.replace(t.res.key, new, expect_rv=expect)
 
 
@@ -59,4 +61,4 @@ async def scale_handler(request: web.Request, cluster: Cluster, t: Target) -> we
             raise not_found(t.res.plural, t.res.group, t.name)
         if request.method == "PATCH":
             body = apply_patch(request.content_type, to_scale(old), body)
-        return json_response(to_scale(_set_replicas(cluster, t, old, body)))
+        return json_response(to_scale(_set_replicas(cluster, t, old, body, field_manager(request))))

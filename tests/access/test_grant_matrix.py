@@ -139,6 +139,10 @@ RECIPES: dict[str, list[Recipe]] = {
     "cronjob-trigger": [Recipe("post", "namespaces/{ns}/cronjobs/no-such-cronjob/trigger", {"name": "Not_A_Name"},
                                400, write=True),
                         Recipe("post", "namespaces/{ns}/cronjobs/no-such-cronjob/trigger", {}, 404, write=True)],
+    "manifest-apply": [Recipe("post", "apply", {"yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: matrix, "
+                                                       f"namespace: {GRANTED}}}\n", "dryRun": True}, write=True)],
+    "object-yaml": [Recipe("get", "namespaces/{ns}/deployments/{deployment}/yaml")],
+    "cluster-object-yaml": [Recipe("get", "nodes/{node}/yaml", cluster_wide=True)],
     "node-list": [Recipe("get", "nodes", cluster_wide=True)],
     "node-detail": [Recipe("get", "nodes/{node}", cluster_wide=True)],
     "node-cordon": [Recipe("post", "nodes/{node}/cordon", write=True, cluster_wide=True)],

@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import yaml
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -116,6 +117,8 @@ def response_parts(response: Any) -> tuple[int, str, Any]:
     headers = getattr(response, "headers", None) or {}
     content_type = headers.get("Content-Type", "") if hasattr(headers, "get") else ""
     raw = getattr(response, "content", b"")
+    if "yaml" in content_type and raw:  # a YAML answer (an object's YAML) is checked as the document it holds
+        return status, content_type, yaml.safe_load(raw)
     try:
         body = json.loads(raw) if raw else None
     except ValueError:
