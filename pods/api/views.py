@@ -46,8 +46,9 @@ class PodListView(ClusterScopedView, APIView):
             node_name=query.get("nodeName") or None,
             status=query.get("status") or None,
             search=query.get("search") or None,
+            namespaces=allowed,
         )
-        return paginate(self.narrow(pods, allowed), request, lambda page: PodItemSerializer(page, many=True).data)
+        return paginate(pods, request, lambda page: PodItemSerializer(page, many=True).data)
 
 
 @extend_schema(tags=["pods"])
