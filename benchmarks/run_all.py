@@ -214,7 +214,8 @@ def kubectl_yardstick(sim: Sim, runs: int) -> dict[str, Any]:
 
 # --- log-follow sockets --------------------------------------------------------------------------------
 
-async def _follow(url: str, latencies: list[float], stats: dict[str, int], until: float) -> None:
+async def _follow(url: str, latencies: list[float], stats: dict[str, int], until: float,
+                  reasons: list[str]) -> None:
     import websockets
 
     try:
@@ -235,10 +236,12 @@ async def _follow(url: str, latencies: list[float], stats: dict[str, int], until
                     latencies.append((time.time() - written) * 1000)
                 elif frame.get("type") in ("end", "error"):
                     stats["dropped"] += 1
+                    reasons.append(str(frame)[:200])
                     return
             stats["completed"] += 1
-    except Exception:  # noqa: BLE001 - counted as dropped
+    except Exception as exc:  # noqa: BLE001 - counted as dropped
         stats["dropped"] += 1
+        reasons.append(f"{type(exc).__name__}: {exc}"[:200])
 
 
 def log_sockets(base: str, token: str, cluster_id: int, pods: list[tuple[str, str]], count: int,
@@ -246,6 +249,7 @@ def log_sockets(base: str, token: str, cluster_id: int, pods: list[tuple[str, st
     ws_base = base.replace("http://", "ws://")
     latencies: list[float] = []
     stats = {"open": 0, "completed": 0, "dropped": 0}
+    reasons: list[str] = []
 
     async def run() -> None:
         until = time.time() + seconds
@@ -253,11 +257,11 @@ def log_sockets(base: str, token: str, cluster_id: int, pods: list[tuple[str, st
         for i in range(count):
             ns, name = pods[i % len(pods)]
             url = f"{ws_base}/ws/clusters/{cluster_id}/namespaces/{ns}/pods/{name}/logs?token={token}"
-            tasks.append(asyncio.create_task(_follow(url, latencies, stats, until)))
+            tasks.append(asyncio.create_task(_follow(url, latencies, stats, until, reasons)))
         await asyncio.gather(*tasks)
 
     asyncio.run(run())
-    return {"sockets": count, **stats, "latency_ms": summary(latencies)}
+    return {"sockets": count, **stats, "drop_reasons": sorted(set(reasons))[:5], "latency_ms": summary(latencies)}
 
 
 # --- several processes behind one address ---------------------------------------------------------------
@@ -427,7 +431,8 @@ def run_size(pods: int, args: argparse.Namespace, workdir: Path, multi: bool) ->
         result["change_to_list_ms"] = change_to_list(api, cluster_id, sim, args.changes)
         print(f"change to list: {result['change_to_list_ms']}", flush=True)
         if args.sockets:
-            sample = api.get(f"/api/clusters/{cluster_id}/pods", {"pageSize": 100}).json()["data"]["items"]
+            sample = api.get(f"/api/clusters/{cluster_id}/pods",
+                             {"pageSize": 100, "namespace": "bench-1"}).json()["data"]["items"]
             targets = [(p["namespace"], p["name"]) for p in sample]
             result["log_follow"] = log_sockets(cached.url, api.token, cluster_id, targets, args.sockets,
                                                args.socket_seconds)

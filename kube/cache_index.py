@@ -6,9 +6,10 @@
 
 - `order`: every key, sorted by (namespace, name) (a `sortedcontainers.SortedList`): an unfiltered page is a
   slice of it, O(log n + page), never a sort of the cluster.
-- `by_namespace`, `by_node`, `by_status`, `by_phase`: the keys of each bucket, sorted the same way. A page
-  filtered by one of them is a slice of its bucket; filters combined (or a name substring, a label selector)
-  cost one pass over the smallest bucket that applies.
+- `by_namespace`, `by_node`, `by_status`: the keys of each bucket, sorted the same way. `by_status` is keyed by
+  the lower-case STATUS and by the lower-case phase (an object is in both buckets when they differ), which is
+  what the status filter matches. A page filtered by one of them is a slice of its bucket; filters combined (or
+  a name substring, a label selector) cost one pass over the smallest bucket that applies.
 - `node_phase`: objects per (node, phase), for the node list's pod counts.
 
 Every method runs under the owning cache's lock (kube/cache_resource.py): the watch thread writes, request
@@ -17,7 +18,6 @@ list_objects); a lean cache never fills it.
 """
 from __future__ import annotations
 
-import heapq
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,7 +42,7 @@ class Index:
         self.by_namespace: dict[str, SortedList] = {}
         self.by_node: dict[str, SortedList] = {}
         self.by_status: dict[str, SortedList] = {}
-        self.by_phase: dict[str, SortedList] = {}
+        self.odd_names: set[Key] = set()  # keys whose name is not all lower case (Kubernetes allows none)
         self.node_phase: Counter[tuple[str, str]] = Counter()
         self.interner = Interner()
 
@@ -60,14 +60,20 @@ class Index:
         if old is None:
             self.order.add(key)
             _add(self.by_namespace, key[0], key)
-        for table, attr in ((self.by_node, "node"), (self.by_status, "status"), (self.by_phase, "phase")):
-            before = None if old is None else _bucket_key(getattr(old, attr), attr)
-            after = _bucket_key(getattr(record, attr), attr)
-            if before != after:
-                if before is not None:
-                    _discard(table, before, key)
-                if after is not None:
-                    _add(table, after, key)
+            if not key[1].islower() and key[1] != key[1].lower():
+                self.odd_names.add(key)
+        before_node = None if old is None else old.node
+        if before_node != record.node:
+            if before_node:
+                _discard(self.by_node, before_node, key)
+            if record.node:
+                _add(self.by_node, record.node, key)
+        before = set() if old is None else _states(old)
+        after = _states(record)
+        for bucket in before - after:
+            _discard(self.by_status, bucket, key)
+        for bucket in after - before:
+            _add(self.by_status, bucket, key)
         if old is not None and old.node:
             self._count(old.node, old.phase, -1)
         if record.node:
@@ -82,11 +88,12 @@ class Index:
         if old is None:
             return
         self.order.discard(key)
+        self.odd_names.discard(key)
         _discard(self.by_namespace, key[0], key)
-        for table, attr in ((self.by_node, "node"), (self.by_status, "status"), (self.by_phase, "phase")):
-            bucket = _bucket_key(getattr(old, attr), attr)
-            if bucket is not None:
-                _discard(table, bucket, key)
+        if old.node:
+            _discard(self.by_node, old.node, key)
+        for bucket in _states(old):
+            _discard(self.by_status, bucket, key)
         if old.node:
             self._count(old.node, old.phase, -1)
 
@@ -122,14 +129,8 @@ class Index:
             candidates.append((len(bucket), bucket))
         wanted = None if status is None else status.strip().lower()
         if wanted is not None:
-            by_status, by_phase = self.by_status.get(wanted, _EMPTY), self.by_phase.get(wanted, _EMPTY)
-            if not by_phase or by_phase is by_status:
-                merged: Sequence[Key] = by_status
-            elif not by_status:
-                merged = by_phase
-            else:
-                merged = [k for k, _ in _unique(heapq.merge(by_status, by_phase))]
-            candidates.append((len(merged), merged))
+            bucket = self.by_status.get(wanted, _EMPTY)
+            candidates.append((len(bucket), bucket))
         base: Sequence[Key] = min(candidates, key=lambda c: c[0])[1] if candidates else self.order
         checks: list[Callable[[Record], bool]] = []
         if namespace is not None and len(candidates) > 1:
@@ -144,9 +145,12 @@ class Index:
             checks.append(lambda r: labels(r.labelset.labels))
         records = self.records
         if name_contains is not None:
-            needle = name_contains
-            if not checks:
-                return Rows(lock, self, [records[k] for k in base if needle in k[1].lower()], None)
+            needle, odd = name_contains, self.odd_names
+            if not checks:  # names are lower case (DNS-1123): a plain `in`, except the odd ones
+                picked = [k for k in base if needle in k[1]]
+                if odd:
+                    picked = sorted({*picked, *(k for k in odd if needle in k[1].lower() and k in base)})
+                return Rows(lock, self, [records[k] for k in picked], None)
             checks.append(lambda r: needle in r.key[1].lower())
         if not checks:
             return Rows(lock, self, base, len(base))
@@ -162,10 +166,9 @@ class Index:
         return Counter(self.node_phase)
 
 
-def _bucket_key(value: str | None, attr: str) -> str | None:
-    if attr == "node":
-        return value or None
-    return (value or "").lower()
+def _states(record: Record) -> set[str]:
+    """The status buckets of a record: its STATUS and its phase, lower case."""
+    return {(record.status or "").lower(), (record.phase or "").lower()}
 
 
 def _add(table: dict[str, SortedList], bucket: str, key: Key) -> None:
@@ -181,14 +184,6 @@ def _discard(table: dict[str, SortedList], bucket: str, key: Key) -> None:
         found.discard(key)
         if not found:
             del table[bucket]
-
-
-def _unique(keys: Iterable[Key]) -> Iterable[tuple[Key, None]]:
-    last = None
-    for key in keys:
-        if key != last:
-            yield key, None
-            last = key
 
 
 class Rows(Sequence):

@@ -37,8 +37,11 @@ def assert_consistent(index: Index) -> None:
     assert list(index.order) == sorted(records)
     assert {k: list(v) for k, v in index.by_namespace.items()} == grouped(lambda r: r.key[0])
     assert {k: list(v) for k, v in index.by_node.items()} == grouped(lambda r: r.node or None)
-    assert {k: list(v) for k, v in index.by_status.items()} == grouped(lambda r: (r.status or "").lower())
-    assert {k: list(v) for k, v in index.by_phase.items()} == grouped(lambda r: (r.phase or "").lower())
+    states: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in sorted(records):
+        for state in sorted({(records[key].status or "").lower(), (records[key].phase or "").lower()}):
+            states[state].append(key)
+    assert {k: list(v) for k, v in index.by_status.items()} == dict(states)
     assert index.node_phase == Counter((r.node, r.phase or "") for r in records.values() if r.node)
 
 
