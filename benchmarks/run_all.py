@@ -424,8 +424,10 @@ def run_size(pods: int, args: argparse.Namespace, workdir: Path, multi: bool) ->
         print(f"cached pages: { {k: round(v['p50'], 1) for k, v in result['cached'].items()} }", flush=True)
         direct_runs = args.direct_runs if pods <= 20000 else 1
         direct_cases = cases if pods <= 20000 else {k: cases[k] for k in ("unfiltered", "namespace", "node")}
-        result["pass_through"] = time_pages(plain, direct_id, direct_cases, direct_runs)
-        print(f"pass-through: { {k: round(v['p50'], 1) for k, v in result['pass_through'].items()} }", flush=True)
+        if not args.no_pass_through:
+            result["pass_through"] = time_pages(plain, direct_id, direct_cases, direct_runs)
+            print(f"pass-through: { {k: round(v['p50'], 1) for k, v in result['pass_through'].items()} }",
+                  flush=True)
         if not args.no_kubectl:
             result["kubectl_get_pods_A_json_ms"] = kubectl_yardstick(sim, 1)
         result["change_to_list_ms"] = change_to_list(api, cluster_id, sim, args.changes)
@@ -544,6 +546,7 @@ def main() -> int:
     parser.add_argument("--multi-at", type=int, default=0, help="size for the multi-process part (default: largest)")
     parser.add_argument("--no-multi", action="store_true")
     parser.add_argument("--no-kubectl", action="store_true")
+    parser.add_argument("--no-pass-through", action="store_true")
     parser.add_argument("--database", default="kubepolaris_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
