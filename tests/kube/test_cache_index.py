@@ -196,6 +196,23 @@ def test_index_unit_moves_and_status_buckets() -> None:
     assert "n2" not in index.by_node and len(index.query(_Lock())) == 2
 
 
+def test_index_unit_name_search() -> None:
+    """A name search finds every name containing the text, few or many, upper-case names too, in key order."""
+    index, interner = Index(), Interner()
+    names = [f"web-{i:03d}" for i in range(40)] + ["api-1", "Odd-Web-9"]
+    for i, name in enumerate(names):
+        index.put(make_record("pods", {"metadata": {"name": name, "namespace": f"ns-{i % 3}"}}, interner))
+    expected = sorted(k for k in index.records if "web-01" in k[1].lower())
+    assert [(r["namespace"], r["name"]) for r in index.query(_Lock(), name_contains="web-01")] == expected
+    assert len(index.query(_Lock(), name_contains="web")) == 41  # most match: the other path
+    assert [r["name"] for r in index.query(_Lock(), name_contains="odd-web")] == ["Odd-Web-9"]
+    index.remove(("ns-1", "web-001"))  # the names' text is made again after a delete
+    index.put(make_record("pods", {"metadata": {"name": "web-017x", "namespace": "ns-0"}}, interner))
+    expected = sorted(k for k in index.records if "web-01" in k[1].lower())
+    assert [(r["namespace"], r["name"]) for r in index.query(_Lock(), name_contains="web-01")] == expected
+    assert not index.query(_Lock(), name_contains="nothing")
+
+
 class _Lock:
     def __enter__(self) -> None:
         return None
