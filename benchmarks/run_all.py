@@ -65,6 +65,12 @@ def summary(samples: list[float]) -> dict[str, Any]:
             "mean": statistics.fmean(samples) if samples else None}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -139,7 +145,7 @@ def page_cases(pods: int, nodes: int) -> dict[str, dict[str, Any]]:
     deep = max(1, pods // 20 // 2)
     return {
         "unfiltered": {},
-        f"unfiltered page {deep}": {"page": deep},
+        "unfiltered, middle page": {"page": deep},
         "namespace": {"namespace": "bench-3"},
         "node": {"nodeName": f"node-{min(7, nodes - 1):04d}"},
         "status": {"status": "Running", "page": 3},
@@ -214,7 +220,7 @@ def kubectl_yardstick(sim: Sim, runs: int) -> dict[str, Any]:
 
 # --- log-follow sockets --------------------------------------------------------------------------------
 
-async def _follow(url: str, latencies: list[float], stats: dict[str, int], until: float,
+async def _follow(url: str, latencies: list[tuple[float, float]], stats: dict[str, Any], until: float,
                   reasons: list[str]) -> None:
     import websockets
 
@@ -222,6 +228,7 @@ async def _follow(url: str, latencies: list[float], stats: dict[str, int], until
         async with websockets.connect(url, max_size=2**22, open_timeout=60) as ws:
             await ws.send(json.dumps({"type": "subscribe", "follow": True, "timestamps": True, "tailLines": 0}))
             stats["open"] += 1
+            stats["all_open_at"] = time.time()
             while time.time() < until:
                 try:
                     frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=max(0.1, until - time.time())))
@@ -233,7 +240,8 @@ async def _follow(url: str, latencies: list[float], stats: dict[str, int], until
                         written = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
                     except ValueError:
                         continue
-                    latencies.append((time.time() - written) * 1000)
+                    now = time.time()
+                    latencies.append((now, (now - written) * 1000))
                 elif frame.get("type") in ("end", "error"):
                     stats["dropped"] += 1
                     reasons.append(str(frame)[:200])
@@ -247,8 +255,8 @@ async def _follow(url: str, latencies: list[float], stats: dict[str, int], until
 def log_sockets(base: str, token: str, cluster_id: int, pods: list[tuple[str, str]], count: int,
                 seconds: float) -> dict[str, Any]:
     ws_base = base.replace("http://", "ws://")
-    latencies: list[float] = []
-    stats = {"open": 0, "completed": 0, "dropped": 0}
+    latencies: list[tuple[float, float]] = []
+    stats: dict[str, Any] = {"open": 0, "completed": 0, "dropped": 0, "all_open_at": 0.0}
     reasons: list[str] = []
 
     async def run() -> None:
@@ -261,7 +269,10 @@ def log_sockets(base: str, token: str, cluster_id: int, pods: list[tuple[str, st
         await asyncio.gather(*tasks)
 
     asyncio.run(run())
-    return {"sockets": count, **stats, "drop_reasons": sorted(set(reasons))[:5], "latency_ms": summary(latencies)}
+    settled = stats.pop("all_open_at") + 2.0  # the opening storm (200 subscribes at once) is measured apart
+    return {"sockets": count, **stats, "drop_reasons": sorted(set(reasons))[:5],
+            "latency_ms": summary([ms for at, ms in latencies if at >= settled]),
+            "latency_ms_while_opening": summary([ms for at, ms in latencies if at < settled])}
 
 
 # --- several processes behind one address ---------------------------------------------------------------
@@ -364,7 +375,7 @@ def cross_process(fleet: Fleet, token: str, cluster_id: int, samples: int) -> di
 
 
 def load(base: str, token: str, cluster_id: int, cases: dict[str, dict[str, Any]], clients: int,
-         seconds: float) -> dict[str, Any]:
+         seconds: float, pids: list[int]) -> dict[str, Any]:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -386,14 +397,20 @@ def load(base: str, token: str, cluster_id: int, cases: dict[str, dict[str, Any]
             latencies.extend(mine)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    cpu_before = sum(cpu_seconds(pid) for pid in pids)
     started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
+    cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+    served = max(1, len(latencies) + errors[0])
+    # the servers' own CPU per request: what a machine with C free cores could serve, C * 1000 / this
     return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies), "errors": errors[0],
-            "rps": len(latencies) / elapsed, "latency_ms": summary(latencies)}
+            "rps": len(latencies) / elapsed, "latency_ms": summary(latencies),
+            "server_cpu_ms_per_request": round(cpu * 1000 / served, 2),
+            "server_cpu_share_of_machine": round(cpu / elapsed / (os.cpu_count() or 1), 2)}
 
 
 # --- one size ----------------------------------------------------------------------------------------
@@ -465,7 +482,8 @@ def run_multi(sim: Sim, cases: dict[str, dict[str, Any]], args: argparse.Namespa
             if n > 1:
                 entry["cross_process_freshness_ms"] = cross_process(fleet, token, cluster_id, args.changes)
                 print(f"cross-process freshness: {entry['cross_process_freshness_ms']}", flush=True)
-            entry["load"] = load(fleet.url, token, cluster_id, cases, args.clients, args.duration)
+            entry["load"] = load(fleet.url, token, cluster_id, cases, args.clients, args.duration,
+                                 [p.pid for p in fleet.processes])
             entry["rss_mb_per_process"] = [round(rss_mb(p.pid), 1) for p in fleet.processes]
             entry["rss_mb_before_cache"] = [round(r, 1) for r in rss_before]
             print(f"load: {entry['load']}", flush=True)
@@ -500,8 +518,7 @@ def table(results: list[dict[str, Any]]) -> str:
     names = list(results[0]["cached"])
     for name in names:
         row(f"page {name}, cached p50 / p99 ms",
-            lambda r, n=name: f"{r['cached'][n]['p50']:.1f} / {r['cached'][n]['p99']:.1f}" if n in r["cached"]
-            else next(f"{v['p50']:.1f} / {v['p99']:.1f}" for k, v in r["cached"].items() if k.startswith(n[:10])))
+            lambda r, n=name: f"{r['cached'][n]['p50']:.1f} / {r['cached'][n]['p99']:.1f}")
     for name in names:
         row(f"page {name}, pass-through p50 ms",
             lambda r, n=name: r["pass_through"][n]["p50"] if n in r["pass_through"] else None)
@@ -514,14 +531,15 @@ def table(results: list[dict[str, Any]]) -> str:
         lambda r: f"{r['change_to_list_ms']['p50']:.0f} / {r['change_to_list_ms']['p95']:.0f}")
     row("log follow: sockets open / dropped",
         lambda r: f"{r['log_follow']['open']} / {r['log_follow']['dropped']}")
-    row("log follow frame latency p50 / p99 ms",
+    row("log follow frame latency p50 / p99 ms (after all sockets opened)",
         lambda r: f"{r['log_follow']['latency_ms']['p50']:.0f} / {r['log_follow']['latency_ms']['p99']:.0f}")
     for r in results:
         for n, entry in (r.get("multi") or {}).items():
             load_ = entry["load"]
+            cpu = load_.get("server_cpu_ms_per_request")
             lines.append(f"| {r['pods']:,} pods, {n} process(es): {load_['clients']} clients, req/s / p99 ms | "
-                         f"{load_['rps']:.0f} / {load_['latency_ms']['p99']:.0f} (errors {load_['errors']}) |"
-                         + " |" * (len(sizes) - 1))
+                         f"{load_['rps']:.0f} / {load_['latency_ms']['p99']:.0f} (errors {load_['errors']}; "
+                         f"server CPU {fmt(cpu)} ms/request) |" + " |" * (len(sizes) - 1))
             if "cross_process_freshness_ms" in entry:
                 fresh = entry["cross_process_freshness_ms"]
                 lines.append(f"| {r['pods']:,} pods, {n} processes: cross-process freshness p50 / p95 ms | "
