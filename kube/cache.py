@@ -9,13 +9,30 @@ breaks resumes from the last resourceVersion seen, with back-off; the server the
 since or answers 410 Gone/Expired, and only then does the cache relist. Caches hold nothing that cannot be
 rebuilt from the cluster, so every process keeps its own (design.md, "Scale-out").
 
-Reads (`list_objects`) return the raw API-shaped dicts a direct list would give, in no particular order; they
-are shared with the cache, so callers must treat them as read-only. A read falls back to the caller's direct
-fetch when the cache is off, has not finished its first list within KUBE_WATCH_CACHE_INITIAL_WAIT, failed it,
-or has had a broken watch for longer than KUBE_WATCH_CACHE_STALE_SECONDS (so a dead cluster answers with the
+Lean by default: a cache keeps per object only a `Record` (kube/cache_rows.py): the fields the filters read
+(namespace, name, labels, owner references, node, phase, STATUS, creation time) and the object's list row, made
+by the function its app registered (`cache_rows.register_row`, e.g. the pods app's `pod_item`) and kept frozen.
+Indexes by namespace, node, status and phase, and an order by (namespace, name), are kept current on every
+event (kube/cache_index.py), so `rows(...)` answers a page, filtered or not, in time proportional to the page
+plus the filter's bucket, never a sort of the whole cluster; `pod_counts(...)` and `records(...)` read the same
+indexes. A resource without a registered row, or one a caller reads whole (`list_objects`), also keeps the
+whole objects: the first whole read of a lean cache makes it relist once, keeping them from then on.
+
+Reads of whole objects (`list_objects`) return the raw API-shaped dicts a direct list would give, in no
+particular order; they are shared with the cache, so callers must treat them as read-only.
+
+A read falls back to the caller's direct fetch when the cache is off, has not finished its first list within
+KUBE_WATCH_CACHE_INITIAL_WAIT, failed it, or has had a broken watch for longer than
+KUBE_WATCH_CACHE_STALE_SECONDS (so a dead cluster answers with the
 direct read's own 502/504, never with old data). One exception: when the initial list a read was waiting for
 failed because the cluster timed out or was unreachable, that read raises the same translated 504/502 at once
 rather than waiting a second time for a direct read.
+
+Loading: while the first list of a big cluster is still arriving (more than KUBE_WATCH_CACHE_DIRECT_MAX objects
+received so far), a read waits at most KUBE_WATCH_CACHE_LOADING_WAIT and then gets a 503 `CacheLoading` with a
+`Retry-After` estimated from the list's progress: a direct read of that many objects would be as slow as the
+list itself. A smaller cluster's read waits for the list up to KUBE_WATCH_CACHE_INITIAL_WAIT and then reads
+directly, as before. No read waits longer than that.
 
 Read-your-writes: every successful write through the gateway calls `written(...)`, which notes which cached
 resource it wrote and the resourceVersion the cluster answered with. The next read of that resource's cache then
@@ -41,15 +58,18 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from kube import clients, registry
-from kube.cache_filters import select
-from kube.cache_resource import RESOURCES, CacheState, Obj, ResourceCache, as_int
+from kube.cache_filters import label_matcher, select
+from kube.cache_index import Index, Rows
+from kube.cache_resource import RESOURCES, CacheLoading, CacheState, Obj, ResourceCache, as_int
+from kube.cache_rows import Record, row_function
 from kube.errors import translated
 
 if TYPE_CHECKING:
     from kube.target import ClusterTarget
 
-__all__ = ["RESOURCES", "CacheState", "ResourceCache", "cached_objects", "caches", "cluster_states", "enabled",
-           "list_objects", "note_write", "shutdown_all", "stop_cluster", "written"]
+__all__ = ["RESOURCES", "CacheLoading", "CacheState", "ResourceCache", "Rows", "cached_objects", "caches",
+           "cluster_states", "enabled", "list_objects", "note_write", "pod_counts", "records", "rows",
+           "shutdown_all", "stop_cluster", "written"]
 
 _lock = threading.Lock()
 _caches: dict[tuple[int, str, str], ResourceCache] = {}
@@ -149,24 +169,75 @@ def list_objects(cluster: ClusterTarget, resource: str, *, namespace: str | None
     return objects if transform is None else cache.derive(objects, transform)
 
 
+def rows(cluster: ClusterTarget, resource: str, *, namespace: str | None = None, namespaces: set[str] | None = None,
+         node_name: str | None = None, label_selector: str | None = None, status: str | None = None,
+         name_contains: str | None = None) -> Rows | None:
+    """The list rows of `resource` matching every filter given, sorted by (namespace, name), as a lazy Sequence
+    (`len()` is the total; a slice thaws only its rows). None when the cache is off or cannot answer, or the
+    resource has no registered row: the caller reads directly then.
+
+    `status` matches the STATUS or the phase, any case; `name_contains` is a lower-case substring of the name;
+    `namespaces` limits the answer to a set of namespaces (a scoped user's grants).
+    """
+    if row_function(resource) is None:
+        return None
+    labels = label_matcher(label_selector)
+    needle = None if name_contains is None else name_contains.strip().lower()
+    return _read(cluster, resource, lambda index, lock: index.query(
+        lock, namespace=namespace, namespaces=namespaces, node_name=node_name, status=status,
+        name_contains=needle, labels=labels))
+
+
+def pod_counts(cluster: ClusterTarget, resource: str = "pods") -> Counter[tuple[str, str]] | None:
+    """Objects per (node, phase) from the cache's index, or None when it cannot answer (count directly then)."""
+    return _read(cluster, resource, lambda index, lock: index.pod_counts())
+
+
+def records(cluster: ClusterTarget, resource: str, *, namespace: str | None = None) -> list[Record] | None:
+    """The records (read-only) of `resource`, of one namespace or all, sorted by (namespace, name); None when
+    the cache cannot answer."""
+    def read(index: Index, lock: object) -> list[Record]:
+        keys = index.order if namespace is None else index.by_namespace.get(namespace, ())
+        return [index.records[k] for k in keys]
+
+    return _read(cluster, resource, read)
+
+
+def _read(cluster: ClusterTarget, resource: str, reader: Callable[[Index, Any], Any]) -> Any:
+    if not enabled():
+        return None
+    _reap_idle()
+    cache = _cache_for(cluster, resource)
+    if cache is None:
+        return None
+    result = cache.read(reader, *_write_state(cluster.pk, resource, cache))
+    if result is None:
+        cache.stats["fallbacks"] += 1
+    return result
+
+
+def _write_state(cluster_id: int, resource: str, cache: ResourceCache) -> tuple[int, int | None, bool]:
+    key = (cluster_id, resource)
+    with _lock:
+        return _write_epochs[key], _write_rvs.get(key), _unknown_epochs.get(key, 0) > cache.verified_epoch
+
+
 def _cached(cluster: ClusterTarget, resource: str) -> tuple[list[Obj] | None, ResourceCache | None]:
     if not enabled():
         return None, None
     _reap_idle()
-    cache = _cache_for(cluster, resource)
+    cache = _cache_for(cluster, resource, keep_raw=True)
     if cache is None:
         return None, None
-    key = (cluster.pk, resource)
-    with _lock:
-        epoch, written_rv = _write_epochs[key], _write_rvs.get(key)
-        need_current = _unknown_epochs.get(key, 0) > cache.verified_epoch
-    objects = cache.objects(epoch, written_rv, need_current)
+    objects = cache.objects(*_write_state(cluster.pk, resource, cache))
     if objects is None:
         cache.stats["fallbacks"] += 1
     return objects, cache
 
 
-def _cache_for(cluster: ClusterTarget, resource: str) -> ResourceCache | None:
+def _cache_for(cluster: ClusterTarget, resource: str, keep_raw: bool = False) -> ResourceCache | None:
+    """The running cache (started when missing). A new one keeps whole objects when `keep_raw` (its first
+    reader wants them) or when the resource has no registered row; otherwise it is lean."""
     key = (cluster.pk, cluster.credential_fingerprint, resource)
     outdated: list[ResourceCache] = []
     with _lock:
@@ -180,7 +251,8 @@ def _cache_for(cluster: ClusterTarget, resource: str) -> ResourceCache | None:
         except Exception:  # noqa: BLE001 - the direct read reports the same problem properly
             return None
         epoch_key = (cluster.pk, resource)
-        cache = ResourceCache(key, cluster.name, api_client, lambda: _write_epochs[epoch_key], _forget)
+        cache = ResourceCache(key, cluster.name, api_client, lambda: _write_epochs[epoch_key], _forget,
+                              keep_raw=keep_raw or row_function(resource) is None)
         _caches[key] = cache
         cache.start()
     for old in outdated:  # the credentials or address changed: the old caches watch the wrong thing

@@ -23,6 +23,8 @@ from kubernetes.watch.watch import iter_resp_lines
 
 from common import errors
 from kube import registry
+from kube.cache_index import Index
+from kube.cache_rows import make_record
 from kube.errors import translate
 
 log = logging.getLogger("kube.cache")
@@ -78,6 +80,18 @@ class CacheState:
         return None if self.last_event_at is None else dt.datetime.fromtimestamp(self.last_event_at, dt.UTC)
 
 
+class CacheLoading(errors.AppError):
+    """The first list of a big cluster is still loading: a clear 503 with Retry-After, rather than a long wait
+    for the cache or for a direct read that would be as slow (see kube/cache.py, "Loading")."""
+
+    status_code = 503
+    default_code = "cache_loading"
+
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(message)
+        self.wait = wait  # seconds; rendered as the Retry-After header (common.exceptions)
+
+
 class _Expired(Exception):
     """The watch's resourceVersion is too old (410 Gone / Expired): relist."""
 
@@ -101,7 +115,8 @@ class ResourceCache:
     """The objects of one resource of one cluster, kept current by one daemon thread."""
 
     def __init__(self, key: tuple[int, str, str], cluster_name: str, api_client: Any,
-                 epoch_now: Callable[[], int], on_exit: Callable[[ResourceCache], None]) -> None:
+                 epoch_now: Callable[[], int], on_exit: Callable[[ResourceCache], None],
+                 keep_raw: bool = False) -> None:
         self.key = key
         self.resource = RESOURCES[key[2]]
         self.cluster_name = cluster_name
@@ -109,7 +124,11 @@ class ResourceCache:
         self._epoch_now = epoch_now
         self._on_exit = on_exit
         self._cond = threading.Condition()
-        self._objects: dict[tuple[str, str], Obj] = {}
+        self._keep_raw = keep_raw  # also keep whole objects, for raw readers (kube.cache.list_objects)
+        self._index = Index(keep_raw)
+        self._loaded = 0  # objects received so far by the list in progress
+        self._remaining: int | None = None  # what that list's server said was left (remainingItemCount)
+        self._list_started = 0.0
         self._memo: dict[Callable[[Obj], Any], dict[int, tuple[Obj, Any]]] = {}
         self._rv: str | None = None
         self._ready = False
@@ -142,32 +161,84 @@ class ResourceCache:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def objects(self, epoch: int, written_rv: int | None = None, need_current: bool = False) -> list[Obj] | None:
-        """The cached objects, or None when the cache cannot be trusted for this read (the caller reads directly)."""
+    def settle(self, epoch: int, written_rv: int | None = None, need_current: bool = False) -> bool:
+        """Wait (bounded) until the cache may answer a read: False when it cannot be trusted for it (the caller
+        reads directly). Raises CacheLoading while the first list of a big cluster is still loading, and the
+        translated 504/502 when the first list this read waited for did not reach the cluster."""
         self.last_read = started = time.monotonic()
         with self._cond:
-            settled = self._cond.wait_for(lambda: self._ready or self._error is not None or self.stopped,
-                                          timeout=settings.KUBE_WATCH_CACHE_INITIAL_WAIT)
+            settled = self._wait_first_list(started)
             error, error_at = self._error, self._error_at
             if settled and not self._ready and isinstance(error, _TRANSPORT) and error_at >= started:
                 # the cluster did not answer the list this read waited for: a direct read would only wait again
                 raise error
             if not settled or not self._ready or self.stopped:
-                return None
+                return False
             broken = self._broken_since
             if broken is not None and time.monotonic() - broken > settings.KUBE_WATCH_CACHE_STALE_SECONDS:
-                return None
+                return False
             fresh = self._verified_epoch >= epoch
-        if not fresh and not self._catch_up(epoch, written_rv, need_current):
+        return fresh or self._catch_up(epoch, written_rv, need_current)
+
+    def _wait_first_list(self, started: float) -> bool:
+        """Under the lock: wait for the first list, at most KUBE_WATCH_CACHE_INITIAL_WAIT; a big one (more than
+        KUBE_WATCH_CACHE_DIRECT_MAX objects already received) at most KUBE_WATCH_CACHE_LOADING_WAIT, then 503."""
+        deadline = started + settings.KUBE_WATCH_CACHE_INITIAL_WAIT
+        loading_until = started + settings.KUBE_WATCH_CACHE_LOADING_WAIT
+        while True:
+            if self._ready or self._error is not None or self.stopped:
+                return True
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            if now >= loading_until and self._loaded >= settings.KUBE_WATCH_CACHE_DIRECT_MAX:
+                raise self._loading_error(now)
+            self._cond.wait(min(deadline, loading_until if now < loading_until else deadline) - now)
+
+    def _loading_error(self, now: float) -> CacheLoading:
+        elapsed = max(0.001, now - self._list_started)
+        rate = self._loaded / elapsed
+        # without remainingItemCount, nothing says how much is left: about as long again
+        wait = self._remaining / rate if self._remaining is not None and rate > 0 else elapsed
+        wait_s = int(min(60, max(1, wait + 0.999)))
+        return CacheLoading(f"Cluster '{self.cluster_name}' is still loading its {self.resource.name} "
+                            f"({self._loaded} so far); retry in {wait_s} s", wait_s)
+
+    def objects(self, epoch: int, written_rv: int | None = None, need_current: bool = False) -> list[Obj] | None:
+        """The whole cached objects (read-only), or None when the cache cannot answer this read.
+
+        A lean cache (started by a row read) keeps no whole objects: the first raw read asks for them, the cache
+        relists once keeping them, and keeps them from then on (until it stops).
+        """
+        if not self.settle(epoch, written_rv, need_current):
             return None
         with self._cond:
-            return list(self._objects.values())
+            raw = self._index.raw
+            if raw is not None:
+                return list(raw.values())
+            self._keep_raw = self._relist_wanted = True
+            lists = self.stats["lists"]
+        self._abort_stream()
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.stats["lists"] > lists or self.stopped,
+                                       timeout=settings.KUBE_WATCH_CACHE_INITIAL_WAIT) or self.stopped:
+                return None
+            raw = self._index.raw
+            return None if raw is None else list(raw.values())
+
+    def read(self, reader: Callable[[Index, threading.Condition], Any], epoch: int, written_rv: int | None = None,
+             need_current: bool = False) -> Any:
+        """`reader(index, lock)` under the cache's lock once the cache may answer; None when it cannot."""
+        if not self.settle(epoch, written_rv, need_current):
+            return None
+        with self._cond:
+            return reader(self._index, self._cond)
 
     def state(self) -> CacheState:
         """What an operator asks of this cache (cluster detail, /metrics, /readyz), read without waiting."""
         with self._cond:
             synced = self._ready and self._broken_since is None and not self.stopped
-            count, last = len(self._objects), self._last_event_at
+            count, last = len(self._index), self._last_event_at
         lists, watches = self.stats["lists"], self.stats["watches"]
         return CacheState(resource=self.resource.name, synced=synced, objects=count, last_event_at=last,
                           relists=max(0, lists - 1), watch_restarts=max(0, watches - 1), errors=self.stats["errors"])
@@ -175,7 +246,7 @@ class ResourceCache:
     def derive(self, objects: list[Obj], transform: Callable[[Obj], Any]) -> list[Any]:
         """`transform` of each object, remembered per object version (a new version is a new dict)."""
         memo = self._memo.setdefault(transform, {})
-        if len(memo) > 2 * len(self._objects) + 100:  # forget the results of versions long replaced
+        if len(memo) > 2 * len(self._index) + 100:  # forget the results of versions long replaced
             memo.clear()
         out = []
         for obj in objects:
@@ -294,7 +365,10 @@ class ResourceCache:
         started_epoch = self._epoch_now()
         with self._cond:
             self._relist_wanted = False
-        objects: dict[tuple[str, str], Obj] = {}
+            keep_raw = self._keep_raw
+            self._loaded, self._remaining, self._list_started = 0, None, time.monotonic()
+        index = Index(keep_raw)
+        name = self.resource.name
         token: str | None = None
         rv: str | None = None
         while True:
@@ -308,16 +382,21 @@ class ResourceCache:
                 response.release_conn()
             metadata = document.get("metadata") or {}
             rv = rv or metadata.get("resourceVersion")  # every page is served at the first page's version
-            for obj in document.get("items") or []:
-                md = obj.get("metadata") or {}
-                objects[(md.get("namespace") or "", md.get("name") or "")] = obj
+            items = document.get("items") or []
+            for obj in items:
+                index.put(make_record(name, obj, index.interner), obj)
+            del document, items
             token = metadata.get("continue")
+            with self._cond:
+                self._loaded = len(index)
+                self._remaining = as_int(metadata.get("remainingItemCount"))
+                self._cond.notify_all()
             if not token:
                 break
             if self.stopped:
                 return
         with self._cond:
-            self._objects, self._rv = objects, rv
+            self._index, self._rv = index, rv
             self._ready, self._error, self._broken_since = True, None, None
             self._verified_epoch = max(self._verified_epoch, started_epoch)
             self._last_event_at = time.time()
@@ -375,15 +454,16 @@ class ResourceCache:
                 raise _Expired()
             raise ApiException(status=code, reason=f"{obj.get('reason')}: {obj.get('message')}")
         metadata = obj.get("metadata") or {}
+        record = None
+        if kind in ("ADDED", "MODIFIED"):  # the row is made outside the lock (only this thread writes the index)
+            obj.pop("kind", None)  # list items carry no kind/apiVersion; keep the shapes identical
+            obj.pop("apiVersion", None)
+            record = make_record(self.resource.name, obj, self._index.interner)
         with self._cond:
-            if kind in ("ADDED", "MODIFIED", "DELETED"):
-                key = (metadata.get("namespace") or "", metadata.get("name") or "")
-                if kind == "DELETED":
-                    self._objects.pop(key, None)
-                else:
-                    obj.pop("kind", None)  # list items carry no kind/apiVersion; keep the shapes identical
-                    obj.pop("apiVersion", None)
-                    self._objects[key] = obj
+            if record is not None:
+                self._index.put(record, obj)
+            elif kind == "DELETED":
+                self._index.remove((metadata.get("namespace") or "", metadata.get("name") or ""))
             if metadata.get("resourceVersion"):
                 self._rv = metadata["resourceVersion"]
             self.stats[str(kind)] += 1

@@ -261,6 +261,11 @@ KUBE_WATCH_CACHE = env.bool("KUBE_WATCH_CACHE", default=True)
 # Seconds the first read of a resource waits for the cache's initial list before reading the cluster directly
 # (20,000 pods take 5-9 s to list; a cluster that does not answer fails sooner, by KUBE_READ_TIMEOUT).
 KUBE_WATCH_CACHE_INITIAL_WAIT = env.float("KUBE_WATCH_CACHE_INITIAL_WAIT", default=20.0)
+# While the first list of a big cluster (more than KUBE_WATCH_CACHE_DIRECT_MAX objects received so far) is still
+# loading, a read waits at most this many seconds, then answers 503 with Retry-After (a direct read of that many
+# objects would be as slow); a smaller cluster's read waits up to KUBE_WATCH_CACHE_INITIAL_WAIT, then reads directly.
+KUBE_WATCH_CACHE_LOADING_WAIT = env.float("KUBE_WATCH_CACHE_LOADING_WAIT", default=2.0)
+KUBE_WATCH_CACHE_DIRECT_MAX = env.int("KUBE_WATCH_CACHE_DIRECT_MAX", default=5000)
 # A cache nobody has read for this many seconds stops watching and frees its memory.
 KUBE_WATCH_CACHE_IDLE_SECONDS = env.float("KUBE_WATCH_CACHE_IDLE_SECONDS", default=600.0)
 # After one of our own writes, seconds a read waits for the watch to catch up before it relists.

@@ -1,6 +1,7 @@
 """Reads of pods: the list (kubectl's STATUS), one pod, its logs and its events. Raw JSON, not client models."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -81,15 +82,21 @@ def list_pods_directly(cluster: Cluster, namespace: str | None, node_name: str |
 
 
 def pod_list(*, cluster: Cluster, namespace: str | None = None, node_name: str | None = None,
-             status: str | None = None, search: str | None = None, label_selector: str | None = None) -> list[Obj]:
-    """Pod items sorted by namespace then name. `status` matches the STATUS column or the phase, any case."""
+             status: str | None = None, search: str | None = None, label_selector: str | None = None,
+             namespaces: set[str] | None = None) -> Sequence[Obj]:
+    """Pod items sorted by namespace then name. `status` matches the STATUS column or the phase, any case;
+    `namespaces` (a scoped user's grants) limits the answer to those namespaces (None: all)."""
     if namespace:
         namespace_must_exist(cluster, namespace)
-    # watch cache hook (kube/cache.py): pod_item is computed once per pod version (it must stay a pure function
-    # of the pod; the items are shared, read-only); the direct list when the cache is off or not ready
-    items = cache.list_objects(cluster, "pods", namespace=namespace, node_name=node_name, transform=pod_item,
-                               label_selector=label_selector,
-                               fallback=lambda: list_pods_directly(cluster, namespace, node_name, label_selector))
+    # watch cache hook (kube/cache.py): a lazy, sorted view over the cache's indexes; a page thaws only its own
+    # items (pod_item rows made once per pod version, registered in pods/apps.py); direct when off or not ready
+    rows = cache.rows(cluster, "pods", namespace=namespace, namespaces=namespaces, node_name=node_name,
+                      label_selector=label_selector, status=status, name_contains=search)
+    if rows is not None:
+        return rows
+    items = [pod_item(p) for p in list_pods_directly(cluster, namespace, node_name, label_selector)]
+    if namespaces is not None:
+        items = [i for i in items if i.get("namespace") in namespaces]
     if status:
         wanted = status.strip().lower()
         items = [i for i in items if wanted in ((i["status"] or "").lower(), (i["phase"] or "").lower())]
@@ -98,6 +105,14 @@ def pod_list(*, cluster: Cluster, namespace: str | None = None, node_name: str |
         items = [i for i in items if needle in (i["name"] or "").lower()]
     items.sort(key=lambda i: (i["namespace"] or "", i["name"] or ""))
     return items
+
+
+def pod_items(cluster: Cluster, *, namespace: str | None, label_selector: str) -> list[Obj]:
+    """The list items of the pods a label selector picks in one namespace (a workload's pods), by name."""
+    rows = cache.rows(cluster, "pods", namespace=namespace, label_selector=label_selector)
+    items = list(rows) if rows is not None else [
+        pod_item(p) for p in list_pods_directly(cluster, namespace, None, label_selector)]
+    return sorted(items, key=lambda p: p["name"] or "")
 
 
 # --- one pod -------------------------------------------------------------------------------------

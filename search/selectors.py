@@ -36,6 +36,7 @@ from clusters.nodes.shapes import node_status
 from clusters.selectors import cluster_list, get_cluster
 from common.errors import AppError, ClusterTimeout, NotFound
 from kube import cache, gateway
+from kube.cache_rows import Record, row_function
 from kube.raw import read_json
 from pods.selectors import list_pods_directly
 from pods.status import pod_status
@@ -43,7 +44,9 @@ from workloads.selectors import KINDS as WORKLOAD_KINDS
 from workloads.selectors import list_kind_directly
 
 Obj = dict[str, Any]
-Indexed = tuple[Obj, str]  # an object and the lower-case text its name and label values are searched in
+# an object and the lower-case text its name and label values are searched in; or a lean cache's record (the
+# record's label set carries the text of its values, shared by every object with the same labels)
+Indexed = tuple[Obj, str] | tuple[Record, None]
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,16 @@ class Matcher:
 
     def __call__(self, entry: Indexed) -> bool:
         obj, haystack = entry
-        if self.needle in haystack:
-            return True
-        if self.label is None:
-            return False
-        labels = (obj.get("metadata") or {}).get("labels") or {}
-        return labels.get(self.label[0]) == self.label[1]
+        if haystack is None:  # a record
+            record: Record = obj  # type: ignore[assignment]
+            if self.needle in record.key[1].lower() or self.needle in record.labelset.text:
+                return True
+            labels = record.labelset.labels
+        else:
+            if self.needle in haystack:
+                return True
+            labels = (obj.get("metadata") or {}).get("labels") or {}  # type: ignore[union-attr]
+        return self.label is not None and labels.get(self.label[0]) == self.label[1]
 
 
 def indexed(obj: Obj) -> Indexed:
@@ -153,7 +160,10 @@ def plan(*, user: Any, kinds: list[str], cluster_id: int | None = None,
     return scopes
 
 
-def _hit(cluster: Cluster, kind: SearchKind, obj: Obj) -> Obj:
+def _hit(cluster: Cluster, kind: SearchKind, obj: Obj | Record) -> Obj:
+    if isinstance(obj, Record):
+        return {"clusterId": cluster.pk, "clusterName": cluster.name, "kind": kind.kind,
+                "namespace": obj.namespace if kind.namespaced else None, "name": obj.name, "status": obj.status}
     metadata = obj.get("metadata") or {}
     return {"clusterId": cluster.pk, "clusterName": cluster.name, "kind": kind.kind,
             "namespace": metadata.get("namespace") if kind.namespaced else None,
@@ -168,6 +178,11 @@ def _objects(cluster: Cluster, kind: SearchKind, namespace: str | None, deadline
         return kind.direct(cluster, namespace, (left, left))
 
     if cache.warm(cluster, kind.resource):
+        if row_function(kind.resource) is not None:  # a lean cache: its records, with their STATUS
+            found = cache.records(cluster, kind.resource, namespace=namespace)
+            if found is not None:
+                return [(record, None) for record in found]
+            return [indexed(obj) for obj in direct()]
         return cache.list_objects(cluster, kind.resource, namespace=namespace, fallback=direct, transform=indexed)
     return [indexed(obj) for obj in direct()]
 
@@ -184,7 +199,8 @@ def search_cluster(scope: ClusterScope, matches: Matcher, deadline: float) -> li
         for entry in _objects(scope.cluster, kind, one_namespace if kind.namespaced else None, deadline):
             if matches(entry):
                 obj = entry[0]
-                if scope.namespaces is None or (obj.get("metadata") or {}).get("namespace") in scope.namespaces:
+                namespace = obj.namespace if isinstance(obj, Record) else (obj.get("metadata") or {}).get("namespace")
+                if scope.namespaces is None or namespace in scope.namespaces:
                     hits.append(_hit(scope.cluster, kind, obj))
     return hits
 

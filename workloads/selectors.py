@@ -10,7 +10,7 @@ from kube import cache, gateway, generic, registry
 from kube.objects import missing_as, namespace_must_exist
 from kube.raw import read_json
 from kube.times import rfc3339
-from pods.selectors import pod_item, raw_pods, visible_annotations
+from pods.selectors import pod_items, visible_annotations
 from workloads import status as workload_status
 
 Obj = dict[str, Any]
@@ -180,8 +180,7 @@ def deployment_detail(*, cluster: Cluster, deployment: Obj) -> Obj:
     pods: list[Obj] = []
     selector_string = label_selector_string(selector)
     if selector_string:  # an empty selector would match every pod of the namespace
-        raw = raw_pods(cluster, namespace=metadata.get("namespace"), label_selector=selector_string)
-        pods = sorted((pod_item(p) for p in raw), key=lambda p: p["name"] or "")
+        pods = pod_items(cluster, namespace=metadata.get("namespace"), label_selector=selector_string)
     return {
         **workload_item(KINDS["deployment"], deployment),
         "selector": selector,

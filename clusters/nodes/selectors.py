@@ -42,9 +42,12 @@ def live_pod_counts(*, cluster: Cluster) -> Counter[str]:
     instead of the whole pod. A server that does not print tables answers a plain list, counted the same way.
     """
     counts: Counter[str] = Counter()
-    cached = cache.cached_objects(cluster, "pods")  # watch cache hook (kube/cache.py): count from memory when on
+    cached = cache.pod_counts(cluster)  # watch cache hook (kube/cache.py): from its (node, phase) index when on
     if cached is not None:
-        return _count_live(cached, counts)
+        for (node_name, phase), count in cached.items():
+            if node_name and phase not in shapes.TERMINAL_PHASES:
+                counts[node_name] += count
+        return counts
     document = gateway.get_json(cluster, "/api/v1/pods", query={"fieldSelector": _LIVE_PODS, "includeObject": "None"},
                                 accept=TABLE)
     if document.get("kind") == "Table":

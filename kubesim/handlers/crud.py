@@ -82,20 +82,24 @@ async def list_objects(request: web.Request, cluster: Cluster, t: Target) -> web
     limit = query_int(request, "limit") or 0
     cont = request.query.get("continue", "")
     after = _decode_continue(cont) if cont else None
+    selective = bool(flt.labels or flt.fields)
     with cluster.store.lock:
         rv = str(cluster.store.resource_version)
-        objs = cluster.store.refs(res.key, t.namespace or None, after)
+        if limit and not selective:  # a page of a plain list: only the page (and one more) is looked at
+            objs, total = cluster.store.window(res.key, t.namespace or None, after, limit + 1)
+        else:
+            objs = cluster.store.refs(res.key, t.namespace or None, after)
+            total = len(objs)
     matched: list[Obj] = []
     next_token = ""
     remaining: int | None = None
-    selective = bool(flt.labels or flt.fields)
     for i, o in enumerate(objs):
         if flt(o):
             if limit and len(matched) >= limit:
                 md = matched[-1]["metadata"]
                 next_token = _encode_continue(rv, md.get("namespace", ""), md["name"])
                 if not selective:
-                    remaining = len(objs) - i
+                    remaining = total - i
                 break
             matched.append(o)
     meta: Obj = {"resourceVersion": rv}
