@@ -1,6 +1,7 @@
 """Pod endpoints: thin; validation in serializers, the work in selectors/services."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -42,21 +43,19 @@ class PodViewSet(ClusterScopedViewSet):
     read_role = Role.VIEWER
     write_role = Role.OPERATOR
 
-    def list(self, request: Request, cluster_id: str, namespace: str | None = None) -> Response:
-        """Like every kind's list, but the selector answers sorted and narrowed to the user's namespaces, lazily
-        from the lean cache's indexes (a page thaws only its own rows), so nothing here sorts or copies the list."""
-        query = self.query()
-        wanted = namespace or query.get("namespace") or None
-        pods = selectors.pod_list(
+    def sorted_rows(self, *, namespace: str | None, query: dict[str, Any],
+                    allowed: set[str] | None) -> Sequence[dict[str, Any]]:
+        """Filter by namespace, node, status (STATUS column or phase), name and labels: lazily, from the lean
+        cache's indexes (a page thaws only its own rows), already sorted and narrowed to the user's namespaces."""
+        return selectors.pod_list(
             cluster=self.cluster,
-            namespace=wanted,
+            namespace=namespace,
             node_name=query.get("nodeName") or None,
             status=query.get("status") or None,
             search=query.get("search") or None,
             label_selector=query.get("labelSelector") or None,
-            namespaces=self.list_scope(wanted),
+            namespaces=allowed,
         )
-        return self.paginated(pods)
 
     def get_detail(self, *, name: str, namespace: str | None = None) -> dict[str, Any]:
         return selectors.pod_detail(selectors.pod_get(cluster=self.cluster, namespace=namespace or "", name=name))
