@@ -222,6 +222,9 @@ LOGGING = {
 POD_LOG_LIMIT_BYTES = env.int("POD_LOG_LIMIT_BYTES", default=1024 * 1024)
 # Who may `POST …/secrets/:name/reveal`: the least of these roles and above (default: admins only).
 SECRET_REVEAL_ROLES = env.list("SECRET_REVEAL_ROLES", default=["admin"])
+# POST /api/clusters/:id/apply: the largest YAML text and the most objects one request takes.
+APPLY_MAX_BYTES = env.int("APPLY_MAX_BYTES", default=1024 * 1024)
+APPLY_MAX_OBJECTS = env.int("APPLY_MAX_OBJECTS", default=100)
 # The largest replica count POST .../deployments/<name>/scale accepts.
 DEPLOYMENT_MAX_REPLICAS = env.int("DEPLOYMENT_MAX_REPLICAS", default=10000)
 
