@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pods",
     "audit",
     "search",
+    "resources",
 ]
 
 MIDDLEWARE = [
