@@ -7,10 +7,13 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from .autoscaling import Autoscalers
+from .endpoints import EndpointSlices
 from .gc import Disruption, GarbageCollector, Namespaces, NodeLifecycle
 from .jobs import CronJobs, Jobs
 from .kubelet import Kubelet
 from .scheduler import Scheduler
+from .storage import Volumes
 from .workloads import DaemonSets, Deployments, ReplicaSets, StatefulSets, index_by_owner
 
 if TYPE_CHECKING:
@@ -34,6 +37,9 @@ class Controllers:
         self.gc = GarbageCollector(cluster)
         self.namespaces = Namespaces(cluster)
         self.disruption = Disruption(cluster)
+        self.volumes = Volumes(cluster)
+        self.endpoints = EndpointSlices(cluster)
+        self.autoscalers = Autoscalers(cluster)
         self.last_step_seconds = 0.0
         self._ticks = 0
 
@@ -43,6 +49,8 @@ class Controllers:
             self.nodes.step()
             self.namespaces.step()
             self.gc.step()
+            self.volumes.step()
+            self.autoscalers.step()
             rs_by_owner = index_by_owner(store.refs("replicasets.apps"))
             pods_by_owner = index_by_owner(store.refs("pods"))
             self.deployments.step(rs_by_owner, pods_by_owner)
@@ -57,6 +65,7 @@ class Controllers:
             self.kubelet.step()
         with store.lock:
             self.disruption.step()
+            self.endpoints.step()
         self._ticks += 1
         if self._ticks % 100 == 0:
             self._forget_gone_pods()
@@ -67,6 +76,9 @@ class Controllers:
             uids = {p["metadata"]["uid"] for p in self.cluster.store.refs("pods")}
         self.kubelet.forget(uids)
         self.scheduler.forget(uids)
+        with self.cluster.store.lock:
+            claims = {c["metadata"]["uid"] for c in self.cluster.store.refs("persistentvolumeclaims")}
+        self.volumes.forget(claims)
 
     async def run(self) -> None:
         tick = self.cluster.settings.tick

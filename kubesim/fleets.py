@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from typing import TYPE_CHECKING, Any
 
 from . import clock
@@ -17,7 +19,16 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 TS_FIELDS = {"creationTimestamp", "startTime", "startedAt", "finishedAt", "lastTransitionTime", "lastUpdateTime",
              "firstTimestamp", "lastTimestamp", "lastScheduleTime", "completionTime", "lastHeartbeatTime",
-             "lastSuccessfulTime", "timeAdded", "lastProbeTime"}
+             "lastSuccessfulTime", "timeAdded", "lastProbeTime", "lastPhaseTransitionTime", "lastScaleTime"}
+
+# The demo's secret values, recognisable so that tests can grep every response and log for them
+DEMO_SECRET_VALUES = {
+    "shop/api-credentials/DB_PASSWORD": "kubesim-demo-db-password-7Qx9",
+    "shop/api-credentials/API_KEY": "kubesim-demo-api-key-5Lm2",
+    "data/postgres-auth/POSTGRES_PASSWORD": "kubesim-demo-postgres-secret-3Vr8",
+    "shop/shop-tls/tls.key": "KUBESIM-DEMO-TLS-PRIVATE-KEY-4Hs6",
+    "default/registry-pull/.dockerconfigjson": "kubesim-demo-registry-token-9Kd4",
+}
 
 
 def make_node(cluster: Cluster, name: str, i: int, *, control_plane: bool = False, ready: bool = True,
@@ -233,9 +244,11 @@ def build_demo(cluster: Cluster, controllers: Controllers) -> None:
                                   name, image, command=cmd,
                                   volumeMounts=[{"name": "scratch", "mountPath": "/scratch"}])],
                                   "volumes": [{"name": "scratch", "emptyDir": {}}]}})
+    build_demo_network_and_storage(cluster)
     _converge(cluster, controllers, 14)
     backdate(cluster, 2 * 3600 + 17 * 60)
-    backdate(cluster, 30 * 86400, ["nodes", "namespaces"])
+    backdate(cluster, 30 * 86400, ["nodes", "namespaces", "storageclasses.storage.k8s.io",
+                                   "ingressclasses.networking.k8s.io"])
     _seed_special(cluster)
 
 
@@ -374,3 +387,171 @@ def build_bench(cluster: Cluster, controllers: Controllers, n_pods: int, n_nodes
         pods_by_owner = index_by_owner(store.refs("pods"))
         controllers.replicasets.step(pods_by_owner)
         controllers.deployments.step(rs_by_owner, pods_by_owner)
+
+
+def _svc(name: str, ns: str, ports: list[Obj], selector: dict[str, str] | None = None, **spec: Any) -> Obj:
+    body: Obj = {"ports": ports, **spec}
+    if selector is not None:
+        body["selector"] = selector
+    return {"metadata": {"name": name, "namespace": ns, "labels": dict(selector or {"app": name})}, "spec": body}
+
+
+def _port(port: int, target: int | str | None = None, name: str = "", protocol: str = "TCP", **kw: Any) -> Obj:
+    p: Obj = {"port": port, "protocol": protocol, "targetPort": port if target is None else target}
+    if name:
+        p["name"] = name
+    p.update(kw)
+    return p
+
+
+def _set_status(cluster: Cluster, key: str, ns: str, name: str, status: Obj) -> None:
+    def fn(o: Obj) -> Obj:
+        o["status"] = status
+        return o
+    cluster.store.mutate(key, ns, name, fn)
+
+
+def _pvc(name: str, ns: str, size: str, modes: list[str], cls: str | None) -> Obj:
+    spec: Obj = {"accessModes": modes, "resources": {"requests": {"storage": size}}}
+    if cls is not None:
+        spec["storageClassName"] = cls
+    return {"metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+
+def build_demo_network_and_storage(cluster: Cluster) -> None:
+    """Services (one without ready endpoints), an Ingress with TLS, config and secrets, storage (bound,
+    pending and released), autoscalers (one at its maximum, one whose target is missing)."""
+    sv = DEMO_SECRET_VALUES
+    # config
+    add(cluster, "configmaps", {"metadata": {"name": "coredns", "namespace": "kube-system"}, "data": {
+        "Corefile": ".:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n"
+                    "    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n"
+                    "       fallthrough in-addr.arpa ip6.arpa\n       ttl 30\n    }\n    prometheus :9153\n"
+                    "    forward . /etc/resolv.conf\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n"}})
+    add(cluster, "configmaps", {"metadata": {"name": "web-config", "namespace": "shop", "labels": {"app": "web"}},
+                                "data": {"nginx.conf": "server {\n  listen 80;\n  location / { root /usr/share/nginx"
+                                                       "/html; }\n  location /api/ { proxy_pass http://api:8080/; }"
+                                                       "\n}\n", "index.html": "<h1>Example Shop</h1>\n"}})
+    add(cluster, "configmaps", {"metadata": {"name": "api-config", "namespace": "shop", "labels": {"app": "api"}},
+                                "data": {"LOG_LEVEL": "info", "FEATURE_FLAGS": "new-checkout,gift-cards",
+                                         "CART_URL": "http://cart.shop.svc.cluster.local"}})
+    add(cluster, "configmaps", {"metadata": {"name": "prometheus-config", "namespace": "monitoring"}, "data": {
+        "prometheus.yml": "global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: node-exporter\n"
+                          "    kubernetes_sd_configs:\n      - role: endpoints\n"}})
+    # secrets (values recorded in DEMO_SECRET_VALUES)
+    add(cluster, "secrets", {"metadata": {"name": "api-credentials", "namespace": "shop", "labels": {"app": "api"}},
+                             "type": "Opaque", "stringData": {
+                                 "DB_PASSWORD": sv["shop/api-credentials/DB_PASSWORD"],
+                                 "API_KEY": sv["shop/api-credentials/API_KEY"]}})
+    add(cluster, "secrets", {"metadata": {"name": "shop-tls", "namespace": "shop"}, "type": "kubernetes.io/tls",
+                             "stringData": {
+                                 "tls.crt": "-----BEGIN CERTIFICATE-----\nMIIBkubesimDemoCertificate\n"
+                                            "-----END CERTIFICATE-----\n",
+                                 "tls.key": f"-----BEGIN PRIVATE KEY-----\n{sv['shop/shop-tls/tls.key']}\n"
+                                            "-----END PRIVATE KEY-----\n"}})
+    add(cluster, "secrets", {"metadata": {"name": "postgres-auth", "namespace": "data"}, "type": "Opaque",
+                             "stringData": {"POSTGRES_USER": "warehouse",
+                                            "POSTGRES_PASSWORD": sv["data/postgres-auth/POSTGRES_PASSWORD"]}})
+    auth = base64.b64encode(f"demo:{sv['default/registry-pull/.dockerconfigjson']}".encode()).decode()
+    add(cluster, "secrets", {"metadata": {"name": "registry-pull", "namespace": "default"},
+                             "type": "kubernetes.io/dockerconfigjson", "stringData": {
+                                 ".dockerconfigjson": json.dumps({"auths": {"registry.example.com": {
+                                     "username": "demo", "password": sv["default/registry-pull/.dockerconfigjson"],
+                                     "auth": auth}}})}})
+    # services
+    add(cluster, "services", {"metadata": {"name": "kubernetes", "namespace": "default",
+                                           "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                              "spec": {"clusterIP": "10.96.0.1", "ports": [_port(443, 6443, "https")]}})
+    add(cluster, "endpoints", {"metadata": {"name": "kubernetes", "namespace": "default", "labels": {
+        "endpointslice.kubernetes.io/skip-mirror": "true"}}, "subsets": [{
+            "addresses": [{"ip": "172.18.0.2"}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]})
+    add(cluster, "endpointslices.discovery.k8s.io", {
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name":
+                                                                              "kubernetes"}},
+        "addressType": "IPv4", "endpoints": [{"addresses": ["172.18.0.2"], "conditions": {
+            "ready": True, "serving": True, "terminating": False}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]})
+    add(cluster, "services", _svc("kube-dns", "kube-system", [
+        _port(53, 53, "dns", "UDP"), _port(53, 53, "dns-tcp"), _port(9153, 9153, "metrics")],
+        {"k8s-app": "kube-dns"}, clusterIP="10.96.0.10"))
+    add(cluster, "services", _svc("nginx", "default", [_port(80)], {"app": "nginx"}))
+    add(cluster, "services", _svc("web", "shop", [_port(80, 80, "http")], {"app": "web"}, type="LoadBalancer"))
+    _set_status(cluster, "services", "shop", "web", {"loadBalancer": {"ingress": [{"ip": "203.0.113.10",
+                                                                                   "ipMode": "VIP"}]}})
+    add(cluster, "services", _svc("api", "shop", [_port(8080, 8080, "http"), _port(9901, 9901, "admin")],
+                                  {"app": "api"}))
+    # no ready endpoints: their pods crash-loop or cannot pull their image
+    add(cluster, "services", _svc("cart", "shop", [_port(80, 8080, "http")], {"app": "cart"}))
+    add(cluster, "services", _svc("checkout", "shop", [_port(80, 8080, "http")], {"app": "checkout"}))
+    add(cluster, "services", _svc("redis", "shop", [_port(6379, 6379, "redis")], {"app": "redis"}, clusterIP="None"))
+    add(cluster, "services", _svc("grafana", "monitoring", [_port(3000, 3000, "http", nodePort=30300)],
+                                  {"app": "grafana"}, type="NodePort"))
+    add(cluster, "services", _svc("prometheus", "monitoring", [_port(9090, 9090, "web")], {"app": "prometheus"}))
+    add(cluster, "services", _svc("postgres", "data", [_port(5432, 5432, "postgres")], {"app": "postgres"},
+                                  clusterIP="None"))
+    add(cluster, "services", {"metadata": {"name": "warehouse-db", "namespace": "data"},
+                              "spec": {"type": "ExternalName", "externalName": "warehouse.example.internal"}})
+    # ingress
+    add(cluster, "ingressclasses.networking.k8s.io", {
+        "metadata": {"name": "nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx"},
+                     "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
+        "spec": {"controller": "k8s.io/ingress-nginx"}})
+
+    def backend(svc: str, port: int) -> Obj:
+        return {"service": {"name": svc, "port": {"number": port}}}
+
+    add(cluster, "ingresses.networking.k8s.io", {
+        "metadata": {"name": "shop", "namespace": "shop",
+                     "annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": "true"}},
+        "spec": {"ingressClassName": "nginx", "tls": [{"hosts": ["shop.example.com"], "secretName": "shop-tls"}],
+                 "rules": [{"host": "shop.example.com", "http": {"paths": [
+                     {"path": "/", "pathType": "Prefix", "backend": backend("web", 80)},
+                     {"path": "/api", "pathType": "Prefix", "backend": backend("api", 8080)}]}}]}})
+    _set_status(cluster, "ingresses.networking.k8s.io", "shop", "shop",
+                {"loadBalancer": {"ingress": [{"ip": "203.0.113.20"}]}})
+    add(cluster, "ingresses.networking.k8s.io", {
+        "metadata": {"name": "grafana", "namespace": "monitoring"},
+        "spec": {"ingressClassName": "nginx", "rules": [{"host": "grafana.example.com", "http": {"paths": [
+            {"path": "/", "pathType": "Prefix", "backend": backend("grafana", 3000)}]}}]}})
+    # storage: a default class that provisions, one whose external provisioner never answers, static NFS volumes
+    add(cluster, "storageclasses.storage.k8s.io", {
+        "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "kubesim.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"})
+    add(cluster, "storageclasses.storage.k8s.io", {
+        "metadata": {"name": "fast-ssd"}, "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3"},
+        "reclaimPolicy": "Retain", "volumeBindingMode": "Immediate", "allowVolumeExpansion": True})
+    for name, size, path in (("nfs-media", "100Gi", "/exports/media"), ("nfs-archive", "20Gi", "/exports/archive")):
+        add(cluster, "persistentvolumes", {
+            "metadata": {"name": name, "labels": {"type": "nfs"}},
+            "spec": {"capacity": {"storage": size}, "accessModes": ["ReadWriteMany"],
+                     "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "",
+                     "nfs": {"server": "nfs.example.internal", "path": path}}})
+    # a volume whose claim was deleted long ago: Released
+    add(cluster, "persistentvolumes", {
+        "metadata": {"name": "old-reports"},
+        "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce"], "storageClassName": "",
+                 "persistentVolumeReclaimPolicy": "Retain", "hostPath": {"path": "/srv/old-reports"},
+                 "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "data", "name": "reports",
+                              "uid": cluster.uid(), "apiVersion": "v1"}}})
+    add(cluster, "persistentvolumeclaims", _pvc("media", "shop", "50Gi", ["ReadWriteMany"], ""))
+    add(cluster, "persistentvolumeclaims", _pvc("grafana-data", "monitoring", "10Gi", ["ReadWriteOnce"], None))
+    add(cluster, "persistentvolumeclaims", _pvc("warehouse-db", "data", "200Gi", ["ReadWriteOnce"], "fast-ssd"))
+    add(cluster, "persistentvolumeclaims", _pvc("backup-restore", "data", "1Ti", ["ReadWriteOnce"], ""))
+    # autoscalers: one at its maximum (made-up load 160% of target), one steady, one whose target is gone
+    add(cluster, "horizontalpodautoscalers.autoscaling", {
+        "metadata": {"name": "web", "namespace": "shop", "annotations": {"kubesim.io/load-percent": "160"}},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                 "minReplicas": 2, "maxReplicas": 4, "metrics": [{"type": "Resource", "resource": {
+                     "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}})
+    add(cluster, "horizontalpodautoscalers.autoscaling", {
+        "metadata": {"name": "api", "namespace": "shop"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"},
+                 "minReplicas": 2, "maxReplicas": 6, "metrics": [
+                     {"type": "Resource", "resource": {"name": "cpu", "target": {
+                         "type": "Utilization", "averageUtilization": 80}}},
+                     {"type": "Resource", "resource": {"name": "memory", "target": {
+                         "type": "AverageValue", "averageValue": "200Mi"}}}]}})
+    add(cluster, "horizontalpodautoscalers.autoscaling", {
+        "metadata": {"name": "legacy-exporter", "namespace": "monitoring"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "legacy-exporter"},
+                 "minReplicas": 1, "maxReplicas": 3}})

@@ -442,6 +442,328 @@ def _pdb_row(p: Obj) -> list[Any]:
             st.get("disruptionsAllowed", 0), _age(p)]
 
 
+# ---- config, network, storage, autoscaling ----------------------------------------------
+
+CONFIGMAP_COLUMNS = [NAME, _col("Data", desc="Data contains the configuration data."), AGE]
+
+
+def _cm_row(o: Obj) -> list[Any]:
+    return [o["metadata"]["name"], len(o.get("data") or {}) + len(o.get("binaryData") or {}), _age(o)]
+
+
+SECRET_COLUMNS = [NAME, _col("Type", desc="Used to facilitate programmatic handling of secret data."),
+                  _col("Data", desc="Data contains the secret data."), AGE]
+
+
+def _secret_row(o: Obj) -> list[Any]:
+    return [o["metadata"]["name"], o.get("type", ""), len(o.get("data") or {}), _age(o)]
+
+
+SERVICE_COLUMNS = [
+    NAME,
+    _col("Type", desc="type determines how the Service is exposed."),
+    _col("Cluster-IP", desc="clusterIP is the IP address of the service."),
+    _col("External-IP", desc="externalIPs is a list of IP addresses for which nodes in the cluster will also "
+                             "accept traffic for this service."),
+    _col("Port(s)", desc="The list of ports that are exposed by this service."),
+    AGE,
+    _col("Selector", priority=1, desc="Route service traffic to pods with label keys and values matching this "
+                                      "selector."),
+]
+
+
+def _lb_addresses(status: Obj) -> list[str]:
+    out: list[str] = []
+    for i in (status.get("loadBalancer") or {}).get("ingress") or []:
+        v = i.get("ip") or i.get("hostname")
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def service_external_ip(svc: Obj) -> str:
+    spec = svc.get("spec") or {}
+    typ = spec.get("type", "ClusterIP")
+    ext = spec.get("externalIPs") or []
+    if typ in ("ClusterIP", "NodePort"):
+        return ",".join(ext) if ext else "<none>"
+    if typ == "LoadBalancer":
+        lb = _lb_addresses(svc.get("status") or {})
+        if ext:
+            return ",".join(lb + ext)
+        return ",".join(lb) if lb else "<pending>"
+    if typ == "ExternalName":
+        return spec.get("externalName", "")
+    return "<unknown>"
+
+
+def service_ports(svc: Obj) -> str:
+    pieces = []
+    for p in (svc.get("spec") or {}).get("ports") or []:
+        if p.get("nodePort"):
+            pieces.append(f"{p.get('port')}:{p['nodePort']}/{p.get('protocol', 'TCP')}")
+        else:
+            pieces.append(f"{p.get('port')}/{p.get('protocol', 'TCP')}")
+    return ",".join(pieces)
+
+
+def _labels_string(m: dict[str, str] | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted((m or {}).items())) or "<none>"
+
+
+def _svc_row(o: Obj) -> list[Any]:
+    spec = o.get("spec") or {}
+    ips = spec.get("clusterIPs") or []
+    return [o["metadata"]["name"], spec.get("type", ""), ips[0] if ips else "<none>", service_external_ip(o),
+            service_ports(o) or "<none>", _age(o), _labels_string(spec.get("selector"))]
+
+
+ENDPOINTS_COLUMNS = [NAME, _col("Endpoints", desc="The set of all endpoints is the union of all subsets."), AGE]
+
+
+def _with_more(items: list[str], count: int, limit: int, empty: str) -> str:
+    ret = ",".join(items)
+    if count > limit:
+        return f"{ret} + {count - limit} more..."
+    return ret or empty
+
+
+def format_endpoints(ep: Obj) -> str:
+    subsets = ep.get("subsets") or []
+    if not subsets:
+        return "<none>"
+    items: list[str] = []
+    count = 0
+    for ss in subsets:
+        addrs = ss.get("addresses") or []
+        ports = ss.get("ports") or []
+        if not ports:
+            count += len(addrs)
+            items += [a["ip"] for a in addrs][: max(0, 3 - len(items))]
+            continue
+        for p in ports:
+            count += len(addrs)
+            for a in addrs:
+                if len(items) < 3:
+                    ip = a["ip"]
+                    items.append(f"[{ip}]:{p.get('port')}" if ":" in ip else f"{ip}:{p.get('port')}")
+    return _with_more(items, count, 3, "")
+
+
+def _ep_row(o: Obj) -> list[Any]:
+    return [o["metadata"]["name"], format_endpoints(o), _age(o)]
+
+
+SLICE_COLUMNS = [
+    NAME,
+    _col("AddressType", desc="addressType specifies the type of address carried by this EndpointSlice."),
+    _col("Ports", desc="ports specifies the list of network ports exposed by each endpoint in this slice."),
+    _col("Endpoints", desc="endpoints is a list of unique endpoints in this slice."),
+    AGE,
+]
+
+
+def _slice_row(o: Obj) -> list[Any]:
+    ports = []
+    for p in o.get("ports") or []:
+        ports.append(str(p["port"]) if p.get("port") is not None else (p.get("name") or "*"))
+    addrs = [a for e in o.get("endpoints") or [] for a in e.get("addresses") or []]
+    return [o["metadata"]["name"], o.get("addressType", ""), _with_more(ports[:3], len(ports), 3, "<unset>"),
+            _with_more(addrs[:3], len(addrs), 3, "<unset>"), _age(o)]
+
+
+def access_modes(modes: list[str] | None) -> str:
+    have = set(modes or [])
+    return ",".join(short for mode, short in (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"),
+                                              ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP"))
+                    if mode in have)
+
+
+def _storage_class(o: Obj) -> str:
+    ann = (o["metadata"].get("annotations") or {}).get("volume.beta.kubernetes.io/storage-class")
+    return ann if ann is not None else (o.get("spec") or {}).get("storageClassName") or ""
+
+
+PV_COLUMNS = [
+    NAME,
+    _col("Capacity", desc="capacity is the description of the persistent volume's resources and capacity."),
+    _col("Access Modes", desc="accessModes contains all ways the volume can be mounted."),
+    _col("Reclaim Policy", desc="persistentVolumeReclaimPolicy defines what happens to a persistent volume when "
+                                "released from its claim."),
+    _col("Status", desc="phase indicates if a volume is available, bound to a claim, or released by a claim."),
+    _col("Claim", desc="claimRef is part of a bi-directional binding between PersistentVolume and "
+                       "PersistentVolumeClaim."),
+    _col("StorageClass", desc="StorageClass of the pv"),
+    _col("VolumeAttributesClass", desc="VolumeAttributesClass of the pv"),
+    _col("Reason", desc="reason is a brief CamelCase string that describes any failure and is meant for machine "
+                        "parsing and tidy display in the CLI."),
+    AGE,
+    _col("VolumeMode", priority=1, desc="volumeMode defines if a volume is intended to be used with a formatted "
+                                        "filesystem or to remain in raw block state."),
+]
+
+
+def _pv_row(o: Obj) -> list[Any]:
+    spec, st = o.get("spec") or {}, o.get("status") or {}
+    ref = spec.get("claimRef")
+    claim = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else ""
+    phase = "Terminating" if o["metadata"].get("deletionTimestamp") else st.get("phase", "")
+    return [o["metadata"]["name"], str((spec.get("capacity") or {}).get("storage", "0")),
+            access_modes(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase, claim,
+            _storage_class(o), spec.get("volumeAttributesClassName") or "<unset>", st.get("reason", ""), _age(o),
+            spec.get("volumeMode") or "<unset>"]
+
+
+PVC_COLUMNS = [
+    NAME,
+    _col("Status", desc="phase represents the current phase of PersistentVolumeClaim."),
+    _col("Volume", desc="volumeName is the binding reference to the PersistentVolume backing this claim."),
+    _col("Capacity", desc="capacity represents the actual resources of the underlying volume."),
+    _col("Access Modes", desc="accessModes contains the actual access modes the volume backing the PVC has."),
+    _col("StorageClass", desc="StorageClass of the pvc"),
+    _col("VolumeAttributesClass", desc="VolumeAttributesClass of the pvc"),
+    AGE,
+    _col("VolumeMode", priority=1, desc="volumeMode defines what type of volume is required by the claim."),
+]
+
+
+def _pvc_row(o: Obj) -> list[Any]:
+    spec, st = o.get("spec") or {}, o.get("status") or {}
+    phase = "Terminating" if o["metadata"].get("deletionTimestamp") else st.get("phase", "")
+    capacity = modes = ""
+    if spec.get("volumeName"):
+        modes = access_modes(st.get("accessModes"))
+        capacity = str((st.get("capacity") or {}).get("storage", "0"))
+    return [o["metadata"]["name"], phase, spec.get("volumeName", ""), capacity, modes, _storage_class(o),
+            spec.get("volumeAttributesClassName") or "<unset>", _age(o), spec.get("volumeMode") or "<unset>"]
+
+
+SC_COLUMNS = [
+    NAME,
+    _col("Provisioner", desc="provisioner indicates the type of the provisioner."),
+    _col("ReclaimPolicy", desc="reclaimPolicy controls the reclaimPolicy for dynamically provisioned "
+                               "PersistentVolumes of this storage class."),
+    _col("VolumeBindingMode", desc="volumeBindingMode indicates how PersistentVolumeClaims should be provisioned "
+                                   "and bound."),
+    _col("AllowVolumeExpansion", desc="allowVolumeExpansion shows whether the storage class allow volume "
+                                      "expand."),
+    AGE,
+]
+
+
+def _sc_row(o: Obj) -> list[Any]:
+    ann = o["metadata"].get("annotations") or {}
+    default = "true" in (ann.get("storageclass.kubernetes.io/is-default-class"),
+                         ann.get("storageclass.beta.kubernetes.io/is-default-class"))
+    return [o["metadata"]["name"] + (" (default)" if default else ""), o.get("provisioner", ""),
+            o.get("reclaimPolicy") or "Delete", o.get("volumeBindingMode") or "Immediate",
+            bool(o.get("allowVolumeExpansion")), _age(o)]
+
+
+INGRESS_COLUMNS = [
+    NAME,
+    _col("Class", desc="The name of the IngressClass resource that should be used for additional configuration"),
+    _col("Hosts", desc="Hosts that incoming requests are matched against before the ingress rule"),
+    _col("Address", desc="Address is a list containing ingress points for the load-balancer"),
+    _col("Ports", desc="Ports of TLS configurations that open"),
+    AGE,
+]
+
+
+def ingress_hosts(ing: Obj) -> str:
+    rules = (ing.get("spec") or {}).get("rules") or []
+    hosts = [r["host"] for r in rules if r.get("host")][:3]
+    if not hosts:
+        return "*"
+    ret = ",".join(hosts)
+    return f"{ret} + {len(rules) - 3} more..." if len(rules) > 3 and len(hosts) == 3 else ret
+
+
+def _ing_row(o: Obj) -> list[Any]:
+    spec = o.get("spec") or {}
+    return [o["metadata"]["name"], spec.get("ingressClassName") or "<none>", ingress_hosts(o),
+            ",".join(_lb_addresses(o.get("status") or {})), "80, 443" if spec.get("tls") else "80", _age(o)]
+
+
+INGRESSCLASS_COLUMNS = [
+    NAME,
+    _col("Controller", desc="Controller that is responsible for handling this class"),
+    _col("Parameters", desc="A reference to a resource with additional parameters"),
+    AGE,
+]
+
+
+def _ingclass_row(o: Obj) -> list[Any]:
+    spec = o.get("spec") or {}
+    params = spec.get("parameters")
+    shown = "<none>"
+    if params:
+        shown = params.get("kind", "") + ("." + params["apiGroup"] if params.get("apiGroup") else "") + \
+            "/" + params.get("name", "")
+    return [o["metadata"]["name"], spec.get("controller", ""), shown, _age(o)]
+
+
+HPA_COLUMNS = [
+    NAME,
+    _col("Reference", desc="scaleTargetRef points to the target resource to scale, and is used to the pods for "
+                           "which metrics should be collected, as well as to actually change the replica count."),
+    _col("Targets", desc="metrics contains the specifications for which to use to calculate the desired replica "
+                         "count."),
+    _col("MinPods", desc="minReplicas is the lower limit for the number of replicas to which the autoscaler can "
+                         "scale down."),
+    _col("MaxPods", desc="maxReplicas is the upper limit for the number of replicas to which the autoscaler can "
+                         "scale up."),
+    _col("Replicas", desc="currentReplicas is current number of replicas of pods managed by this autoscaler, as "
+                          "last seen by the autoscaler."),
+    AGE,
+]
+
+
+def hpa_targets(hpa: Obj) -> str:
+    """formatHPAMetrics: `cpu: 76%/80%`, at most two metrics then `+ N more...`."""
+    specs = (hpa.get("spec") or {}).get("metrics") or []
+    statuses = (hpa.get("status") or {}).get("currentMetrics") or []
+    if not specs:
+        return "<none>"
+    out = []
+    for i, m in enumerate(specs):
+        typ = m.get("type")
+        key = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+               "Object": "object", "External": "external"}.get(typ or "")
+        if key is None:
+            out.append("<unknown type>")
+            continue
+        src = m.get(key) or {}
+        tgt = src.get("target") or {}
+        cur_src = (statuses[i].get(key) if i < len(statuses) else None) or {}
+        cur = cur_src.get("current") if cur_src else None
+        if typ in ("Resource", "ContainerResource"):
+            if tgt.get("averageValue") is not None:
+                current = (cur or {}).get("averageValue") or "<unknown>"
+                out.append(f"{src.get('name')}: {current}/{tgt['averageValue']}")
+            else:
+                cu = (cur or {}).get("averageUtilization")
+                current = f"{cu}%" if cu is not None else "<unknown>"
+                target = f"{tgt['averageUtilization']}%" if tgt.get("averageUtilization") is not None else "<auto>"
+                out.append(f"{src.get('name')}: {current}/{target}")
+        elif typ == "Pods":
+            out.append(f"{(cur or {}).get('averageValue') or '<unknown>'}/{tgt.get('averageValue')}")
+        elif tgt.get("averageValue") is not None:
+            out.append(f"{(cur or {}).get('averageValue') or '<unknown>'}/{tgt['averageValue']} (avg)")
+        else:
+            out.append(f"{(cur or {}).get('value') or '<unknown>'}/{tgt.get('value')}")
+    ret = ", ".join(out[:2])
+    return f"{ret} + {len(out) - 2} more..." if len(out) > 2 else ret
+
+
+def _hpa_row(o: Obj) -> list[Any]:
+    spec, st = o.get("spec") or {}, o.get("status") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    mn = spec.get("minReplicas")
+    return [o["metadata"]["name"], f"{ref.get('kind', '')}/{ref.get('name', '')}", hpa_targets(o),
+            "<unset>" if mn is None else str(mn), spec.get("maxReplicas", 0), st.get("currentReplicas", 0), _age(o)]
+
+
 PRINTERS: dict[str, tuple[list[Obj], Callable[[Obj], list[Any]]]] = {
     "pods": (POD_COLUMNS, _pod_row),
     "nodes": (NODE_COLUMNS, _node_row),
@@ -456,6 +778,18 @@ PRINTERS: dict[str, tuple[list[Obj], Callable[[Obj], list[Any]]]] = {
     "jobs.batch": (JOB_COLUMNS, _job_row),
     "cronjobs.batch": (CRONJOB_COLUMNS, _cronjob_row),
     "poddisruptionbudgets.policy": (PDB_COLUMNS, _pdb_row),
+    "configmaps": (CONFIGMAP_COLUMNS, _cm_row),
+    "secrets": (SECRET_COLUMNS, _secret_row),
+    "services": (SERVICE_COLUMNS, _svc_row),
+    "endpoints": (ENDPOINTS_COLUMNS, _ep_row),
+    "endpointslices.discovery.k8s.io": (SLICE_COLUMNS, _slice_row),
+    "persistentvolumes": (PV_COLUMNS, _pv_row),
+    "persistentvolumeclaims": (PVC_COLUMNS, _pvc_row),
+    "storageclasses.storage.k8s.io": (SC_COLUMNS, _sc_row),
+    "ingresses.networking.k8s.io": (INGRESS_COLUMNS, _ing_row),
+    "ingressclasses.networking.k8s.io": (INGRESSCLASS_COLUMNS, _ingclass_row),
+    "horizontalpodautoscalers.autoscaling": (HPA_COLUMNS, _hpa_row),
+    "horizontalpodautoscalers.v1.autoscaling": (HPA_COLUMNS, _hpa_row),
 }
 
 
