@@ -173,3 +173,17 @@ def test_missing_objects_are_404s_naming_what_is_missing(api: Any, sim_cluster: 
     operator = api(Role.OPERATOR)
     assert_envelope(operator.delete(url(sim_cluster, "services", "shop", "web")), 405)
     assert_envelope(operator.post(url(sim_cluster, "services", "shop"), {}, format="json"), 405)
+
+
+def test_a_scoped_user_sees_only_the_granted_namespace(make_user: Any, sim_cluster: Any) -> None:
+    from accounts.models import Grant
+    from tests.conftest import bearer_client
+
+    user = make_user(role=Role.VIEWER)
+    Grant.objects.create(user=user, cluster=sim_cluster, namespace="monitoring", role=Role.VIEWER)
+    client = bearer_client(user)
+    body = assert_envelope(client.get(url(sim_cluster, "services"), {"pageSize": 1}), 200)["data"]
+    everything = listed(client, sim_cluster, "services")
+    assert body["total"] == len(everything) and {i["namespace"] for i in everything} == {"monitoring"}
+    assert_envelope(client.get(url(sim_cluster, "services"), {"namespace": "shop"}), 404)
+    assert_envelope(client.get(url(sim_cluster, "persistentvolumes")), 403)  # cluster-scoped: a whole-cluster grant
