@@ -38,7 +38,8 @@ def action_for(url_name: str | None, method: str, path: str, status_code: int) -
     """
     action = PATH_ACTIONS.get(path.rstrip("/"))
     if action is None and url_name:
-        parts = url_name.replace("_", "-").split("-")
+        # `configmap-namespaced-list` is the configmap collection in one namespace: configmap.create
+        parts = [p for p in url_name.replace("_", "-").split("-") if p != "namespaced"]
         if len(parts) > 1 and parts[-1] in COLLECTION_SUFFIXES:
             action = f"{'_'.join(parts[:-1])}.{METHOD_VERBS.get(method, method.lower())}"
         elif len(parts) > 1:

@@ -63,11 +63,16 @@ def list_items(cluster: ClusterTarget, kind: Kind, *, namespace: str | None = No
 
     The note is None, or says the cluster does not serve the kind (then the list is empty).
     """
+    def direct() -> list[Obj]:
+        return list_directly(cluster, kind, namespace, label_selector=label_selector)
+
     try:
+        if not kind.cached:
+            objects = direct()
+            return (objects if transform is None else [transform(o) for o in objects]), None
         objects = cache.list_objects(
             cluster, kind.plural, namespace=namespace if kind.namespaced else None, label_selector=label_selector,
-            transform=transform,
-            fallback=lambda: list_directly(cluster, kind, namespace, label_selector=label_selector))
+            transform=transform, fallback=direct)
     except NotServed as exc:
         return [], exc.message
     return objects, None

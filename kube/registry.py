@@ -33,6 +33,7 @@ Shaper = Callable[[Obj], Obj]
 
 # Our verbs (what the REST API offers for a kind, not what the cluster allows).
 LIST, GET, CREATE, UPDATE, DELETE = "list", "get", "create", "update", "delete"
+LIST_ONLY = frozenset({LIST})
 READ_ONLY = frozenset({LIST, GET})
 CRUD = frozenset({LIST, GET, CREATE, UPDATE, DELETE})
 
@@ -92,11 +93,12 @@ KINDS: dict[str, Kind] = {k.plural: k for k in (
     Kind("pods", "Pod", "", "v1", True, k8s.CoreV1Api, "pod", frozenset({LIST, GET, DELETE})),
     Kind("configmaps", "ConfigMap", "", "v1", True, k8s.CoreV1Api, "config_map", CRUD),
     Kind("secrets", "Secret", "", "v1", True, k8s.CoreV1Api, "secret", CRUD, masked=("data", "stringData")),
-    Kind("deployments", "Deployment", "apps", "v1", True, k8s.AppsV1Api, "deployment"),
-    Kind("statefulsets", "StatefulSet", "apps", "v1", True, k8s.AppsV1Api, "stateful_set"),
-    Kind("daemonsets", "DaemonSet", "apps", "v1", True, k8s.AppsV1Api, "daemon_set"),
-    Kind("jobs", "Job", "batch", "v1", True, k8s.BatchV1Api, "job"),
-    Kind("cronjobs", "CronJob", "batch", "v1", True, k8s.BatchV1Api, "cron_job"),
+    Kind("deployments", "Deployment", "apps", "v1", True, k8s.AppsV1Api, "deployment",
+         frozenset({LIST, GET, UPDATE, DELETE})),
+    Kind("statefulsets", "StatefulSet", "apps", "v1", True, k8s.AppsV1Api, "stateful_set", LIST_ONLY),
+    Kind("daemonsets", "DaemonSet", "apps", "v1", True, k8s.AppsV1Api, "daemon_set", LIST_ONLY),
+    Kind("jobs", "Job", "batch", "v1", True, k8s.BatchV1Api, "job", LIST_ONLY),
+    Kind("cronjobs", "CronJob", "batch", "v1", True, k8s.BatchV1Api, "cron_job", LIST_ONLY),
     # networking, storage, events, autoscaling (read-only; shaped by resources/)
     Kind("services", "Service", "", "v1", True, k8s.CoreV1Api, "service"),
     Kind("endpointslices", "EndpointSlice", "discovery.k8s.io", "v1", True, k8s.DiscoveryV1Api, "endpoint_slice"),
@@ -220,6 +222,8 @@ def _masking(kind: Kind, shaper: Shaper) -> Shaper:
 
 
 def _length(value: Any, encoded: bool) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # already masked: masking twice changes nothing
     if not isinstance(value, str):
         return 0
     if encoded:

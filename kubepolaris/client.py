@@ -25,7 +25,9 @@ from kubepolaris.sdk.errors import (
     ServerError,
     TransportError,
 )
-from kubepolaris.sdk.kinds import (
+from kubepolaris.sdk.kinds import ConfigMapsAPI, NamespacesAPI, SecretsAPI
+from kubepolaris.sdk.pages import Page
+from kubepolaris.sdk.readonly_kinds import (
     EventsAPI,
     HorizontalPodAutoscalersAPI,
     IngressesAPI,
@@ -34,7 +36,6 @@ from kubepolaris.sdk.kinds import (
     ServicesAPI,
     StorageClassesAPI,
 )
-from kubepolaris.sdk.pages import Page
 from kubepolaris.sdk.resources import (
     AuthAPI,
     ClustersAPI,
@@ -121,6 +122,18 @@ class Client:
     def pods(self, cluster_id: int | str) -> PodsAPI:
         """Pods of one cluster: list, get, delete, logs, events, follow_logs, exec."""
         return PodsAPI(self.transport, cluster_id)
+
+    def namespaces(self, cluster_id: int | str) -> NamespacesAPI:
+        """Namespaces of one cluster: list (with pod and workload counts), get, create, delete (confirmed)."""
+        return NamespacesAPI(self.transport, cluster_id)
+
+    def configmaps(self, cluster_id: int | str) -> ConfigMapsAPI:
+        """ConfigMaps of one cluster: list, get, create, update, delete."""
+        return ConfigMapsAPI(self.transport, cluster_id)
+
+    def secrets(self, cluster_id: int | str) -> SecretsAPI:
+        """Secrets of one cluster: list, get (never values), create, update, delete, reveal."""
+        return SecretsAPI(self.transport, cluster_id)
 
     def services(self, cluster_id: int | str) -> ServicesAPI:
         """Services of one cluster, with ready/not-ready endpoint counts: list, iter_all, get."""

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "pods",
     "audit",
     "search",
+    "namespaces",
+    "configuration",
     "resources",
 ]
 
@@ -218,6 +220,8 @@ LOGGING = {
 # --- workloads and pods ---
 # The most bytes one GET .../pods/<name>/logs returns (sent to Kubernetes as limitBytes). Default 1 MiB.
 POD_LOG_LIMIT_BYTES = env.int("POD_LOG_LIMIT_BYTES", default=1024 * 1024)
+# Who may `POST …/secrets/:name/reveal`: the least of these roles and above (default: admins only).
+SECRET_REVEAL_ROLES = env.list("SECRET_REVEAL_ROLES", default=["admin"])
 # The largest replica count POST .../deployments/<name>/scale accepts.
 DEPLOYMENT_MAX_REPLICAS = env.int("DEPLOYMENT_MAX_REPLICAS", default=10000)
 

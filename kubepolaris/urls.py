@@ -13,6 +13,8 @@ api_patterns = [
     path("", include("pods.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("search.api.urls")),
+    path("", include("namespaces.api.urls")),
+    path("", include("configuration.api.urls")),
     path("", include("resources.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

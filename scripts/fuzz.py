@@ -49,6 +49,9 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
     read_only = {plural: [(o.get("namespace"), o["name"]) for o in getattr(client, plural)(cid).iter_all()]
                  for plural in ("services", "ingresses", "persistentvolumeclaims", "persistentvolumes",
                                 "storageclasses", "events", "horizontalpodautoscalers")}
+    namespaces = [n["name"] for n in client.namespaces(cid).iter_all()]
+    keyed = {"configmaps": [(c["namespace"], c["name"]) for c in client.configmaps(cid).iter_all()],
+             "secrets": [(c["namespace"], c["name"]) for c in client.secrets(cid).iter_all()]}
     schema = client.transport.session.get(f"{live.url}/api/schema", params={"format": "json"}, timeout=30).json()
     # Audit rows that exist, one of them an exec session's with a recording (made in prepare()).
     audit_rows = [str(row["id"]) for row in client.audit.list(action="exec.closed", page_size=5)]
@@ -94,6 +97,12 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
                 out[template] = [{"cluster_id": cid, "namespace": ns} for ns in sorted({ns for ns, _ in found if ns})]
             else:
                 out[template] = [{"cluster_id": cid}]
+        elif (plural := next((p for p in keyed if f"/{p}/" in template), None)):
+            out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in keyed[plural]]
+        elif template.endswith("/namespaces/{name}"):
+            out[template] = [{"cluster_id": cid, "name": n} for n in namespaces]
+        elif names == ["cluster_id", "namespace"]:  # a namespaced kind's list in one namespace
+            out[template] = [{"cluster_id": cid, "namespace": n} for n in namespaces]
         elif names == ["cluster_id"]:
             out[template] = [{"cluster_id": cid}]
     return {template: values for template, values in out.items() if values}
@@ -133,6 +142,9 @@ def prepare(live: LiveServer) -> dict[str, Any]:
                           if p["status"] == "Running")
     with client.pods(live.cluster_id).exec(namespace, pod, command="echo fuzz") as session:
         session.read_all(timeout=15)  # an exec session: its audit row has a recording to download
+    secret_value = "Fuzz-Secret-" + secrets.token_urlsafe(12)  # revealed to the fuzzer, never stored or logged
+    client.secrets(live.cluster_id).create("default", "fuzz-secret", {"value": secret_value})
+    client.configmaps(live.cluster_id).create("default", "fuzz-config", {"mode": "fuzz"})
     spare = client.clusters.create(f"fuzz-spare-{secrets.token_hex(3)}", api_server=live.sim.url,
                                    kubeconfig=live.sim.kubeconfig())
     token = live.token()
@@ -143,7 +155,7 @@ def prepare(live: LiveServer) -> dict[str, Any]:
         "real_parameters": real_parameters(live, victims, admin_id),
         "real_queries": real_queries(live),
         # Never to be found in the database or the server's log after the run (see `leaked_secrets`).
-        "secrets": [live.admin_password, live.sim.token, token, *passwords],
+        "secrets": [live.admin_password, live.sim.token, token, *passwords, secret_value],
     }
 
 

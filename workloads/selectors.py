@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusters.models import Cluster
-from kube import cache, gateway
+from kube import cache, gateway, generic, registry
 from kube.objects import missing_as, namespace_must_exist
 from kube.raw import read_json
 from kube.times import rfc3339
@@ -51,25 +51,31 @@ def _cronjob_counts(obj: Obj) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class WorkloadKind:
-    kind: str
-    api: Callable[[Cluster], Any]
-    list_all: str
-    list_namespaced: str
+    """A workload kind: its registry entry (kube/registry.py: group, version, list methods) plus how this app
+    reads its status and replica counts."""
+
+    resource: registry.Kind
     status: Callable[[Obj], str]
     counts: Callable[[Obj], tuple[int, int, int]]
 
+    @property
+    def kind(self) -> str:
+        return self.resource.kind
 
+    @property
+    def plural(self) -> str:
+        return self.resource.plural
+
+
+# Keyed by the singular the `type` filter uses; everything about the kind itself is the registry's.
 KINDS: dict[str, WorkloadKind] = {
-    "deployment": WorkloadKind("Deployment", gateway.apps_v1, "list_deployment_for_all_namespaces",
-                               "list_namespaced_deployment", workload_status.deployment_status, _replica_counts),
-    "statefulset": WorkloadKind("StatefulSet", gateway.apps_v1, "list_stateful_set_for_all_namespaces",
-                                "list_namespaced_stateful_set", workload_status.statefulset_status, _replica_counts),
-    "daemonset": WorkloadKind("DaemonSet", gateway.apps_v1, "list_daemon_set_for_all_namespaces",
-                              "list_namespaced_daemon_set", workload_status.daemonset_status, _daemonset_counts),
-    "job": WorkloadKind("Job", gateway.batch_v1, "list_job_for_all_namespaces", "list_namespaced_job",
-                        workload_status.job_status, _job_counts),
-    "cronjob": WorkloadKind("CronJob", gateway.batch_v1, "list_cron_job_for_all_namespaces",
-                            "list_namespaced_cron_job", workload_status.cronjob_status, _cronjob_counts),
+    key: WorkloadKind(registry.get(f"{key}s"), status, counts) for key, status, counts in (
+        ("deployment", workload_status.deployment_status, _replica_counts),
+        ("statefulset", workload_status.statefulset_status, _replica_counts),
+        ("daemonset", workload_status.daemonset_status, _daemonset_counts),
+        ("job", workload_status.job_status, _job_counts),
+        ("cronjob", workload_status.cronjob_status, _cronjob_counts),
+    )
 }
 
 
@@ -103,8 +109,8 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
     items: list[Obj] = []
     for key in types or list(KINDS):
         kind = KINDS[key]
-        # watch cache hook (kube/cache.py): resource "<key>s"; the direct list below when off or not ready
-        for obj in cache.list_objects(cluster, f"{key}s", namespace=namespace,
+        # watch cache hook (kube/cache.py): the kind's registry plural; the direct list below when off or not ready
+        for obj in cache.list_objects(cluster, kind.plural, namespace=namespace,
                                       fallback=lambda kind=kind: list_kind_directly(cluster, kind, namespace)):
             if needle and needle not in ((obj.get("metadata") or {}).get("name") or "").lower():
                 continue
@@ -116,13 +122,7 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
 def list_kind_directly(cluster: Cluster, kind: WorkloadKind, namespace: str | None, *,
                        timeout: tuple[float, float] | None = None) -> list[Obj]:
     """The direct list of one workload kind (no cache); `timeout` overrides the gateway's."""
-    api = kind.api(cluster)
-    options = {"_request_timeout": timeout} if timeout else {}
-    if namespace:
-        body = read_json(cluster, getattr(api, kind.list_namespaced), namespace, **options)
-    else:
-        body = read_json(cluster, getattr(api, kind.list_all), **options)
-    return (body or {}).get("items") or []
+    return generic.list_directly(cluster, kind.resource, namespace, timeout=timeout)
 
 
 # --- Deployment detail ---------------------------------------------------------------------------

@@ -1,276 +1,205 @@
-"""Read-only kinds of one cluster: Services, Ingresses, PersistentVolumeClaims, PersistentVolumes, StorageClasses,
-Events and HorizontalPodAutoscalers. Same shape as the other groups: `list` (one `Page`), `iter_all`, `get`.
+"""Resource objects for the registry kinds served by the generic cluster API (docs/architecture.md, "How to add
+a kind"): one object per kind, shaped like `PodsAPI`. `KindAPI` holds what every kind shares (list, iter_all,
+get); a kind adds its writes and actions.
 
-    services = client.services(cluster_id).list(namespace="shop", no_ready_endpoints=True)
-    claim = client.persistentvolumeclaims(cluster_id).get("shop", "media")
-    warnings = client.events(cluster_id).list(type="Warning", since="10m")
-
-A cluster that does not serve a kind's API group lists an empty page.
+    client.configmaps(cluster_id).list(namespace="shop", label_selector="app=web")
+    client.secrets(cluster_id).get("shop", "db")          # keys and value lengths, never values
+    client.secrets(cluster_id).reveal("shop", "db")       # the values (admins by default; audited)
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict, cast
 
 from kubepolaris.sdk.pages import Page, iterate_pages
 from kubepolaris.sdk.transport import Transport, segment
 
 
-class ServicePort(TypedDict, total=False):
-    name: str | None
-    protocol: str
-    port: int
-    targetPort: int | str | None
-    nodePort: int | None
+class Namespace(TypedDict, total=False):
+    name: str
+    status: str
+    labels: dict[str, str]
+    pods: int
+    workloadsReady: int
+    workloadsUnready: int
+    createdAt: str
 
 
-class Service(TypedDict, total=False):
+class NamespaceDetail(Namespace, total=False):
+    annotations: dict[str, str]
+    resourceVersion: str
+
+
+class ConfigMap(TypedDict, total=False):
     name: str
     namespace: str
     labels: dict[str, str]
-    createdAt: str | None
-    type: str
-    clusterIP: str | None
-    externalIPs: list[str]
-    loadBalancerIngress: list[str]
-    externalName: str | None
-    ports: list[ServicePort]
-    selector: dict[str, str]
-    readyEndpoints: int | None
-    notReadyEndpoints: int | None
+    keys: list[str]
+    createdAt: str
 
 
-class ServiceDetail(Service, total=False):
-    uid: str | None
+class ConfigMapDetail(ConfigMap, total=False):
     annotations: dict[str, str]
-    resourceVersion: str | None
-    clusterIPs: list[str]
-    endpoints: list[dict[str, Any]]
+    immutable: bool
+    resourceVersion: str
+    data: dict[str, str]
+    binaryKeys: list[str]
 
 
-class Ingress(TypedDict, total=False):
+class SecretKey(TypedDict):
+    name: str
+    length: int
+
+
+class Secret(TypedDict, total=False):
     name: str
     namespace: str
-    ingressClass: str | None
-    hosts: list[str]
-    paths: list[dict[str, Any]]
-    defaultBackend: dict[str, Any] | None
-    tls: list[dict[str, Any]]
-    addresses: list[str]
+    labels: dict[str, str]
+    type: str
+    keys: list[SecretKey]
+    createdAt: str
 
 
-class PersistentVolumeClaim(TypedDict, total=False):
+class SecretDetail(Secret, total=False):
+    annotations: dict[str, str]
+    immutable: bool
+    resourceVersion: str
+
+
+class RevealedSecret(TypedDict):
     name: str
     namespace: str
-    status: str | None
-    phase: str | None
-    capacity: str | None
-    requested: str | None
-    accessModes: list[str]
-    storageClass: str | None
-    volumeName: str | None
-    usedBy: list[str]
+    type: str
+    data: dict[str, str]
+    binaryData: dict[str, str]
 
 
-class PersistentVolume(TypedDict, total=False):
-    name: str
-    status: str | None
-    phase: str | None
-    capacity: str | None
-    accessModes: list[str]
-    reclaimPolicy: str | None
-    storageClass: str | None
-    claim: dict[str, str] | None
+def _body(**fields: Any) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value is not None}
 
 
-class StorageClass(TypedDict, total=False):
-    name: str
-    provisioner: str | None
-    reclaimPolicy: str
-    volumeBindingMode: str
-    allowVolumeExpansion: bool
-    isDefault: bool
+class KindAPI:
+    """One kind of one cluster: `/api/clusters/:id/<plural>` and, for a namespaced kind,
+    `/api/clusters/:id/namespaces/:ns/<plural>[/:name]`."""
 
-
-class ClusterEvent(TypedDict, total=False):
-    name: str
-    namespace: str
-    type: str | None
-    reason: str | None
-    message: str | None
-    involvedKind: str | None
-    involvedName: str | None
-    involvedNamespace: str | None
-    source: str | None
-    count: int
-    firstSeen: str | None
-    lastSeen: str | None
-
-
-class HorizontalPodAutoscaler(TypedDict, total=False):
-    name: str
-    namespace: str
-    target: dict[str, str | None]
-    minReplicas: int
-    maxReplicas: int | None
-    currentReplicas: int | None
-    desiredReplicas: int | None
-    atMax: bool
-    metrics: list[dict[str, Any]]
-    conditions: list[dict[str, Any]]
-
-
-class _Kind:
-    """One kind of one cluster: `list` (namespace-wide with `namespace`, else every namespace), `iter_all`, `get`."""
-
-    plural = ""
-    namespaced = True
+    plural: str = ""
+    namespaced: bool = True
 
     def __init__(self, transport: Transport, cluster_id: int | str) -> None:
         self._t = transport
         self._cluster = f"/api/clusters/{segment(cluster_id)}"
 
-    def _collection(self, namespace: str | None) -> str:
-        if namespace and self.namespaced:
+    def _collection(self, namespace: str | None = None) -> str:
+        if self.namespaced and namespace:
             return f"{self._cluster}/namespaces/{segment(namespace)}/{self.plural}"
         return f"{self._cluster}/{self.plural}"
 
-    def _list(self, namespace: str | None, params: dict[str, Any]) -> Page[Any]:
+    def _object(self, namespace: str | None, name: str) -> str:
+        return f"{self._collection(namespace)}/{segment(name)}"
+
+    def list(self, namespace: str | None = None, search: str | None = None, label_selector: str | None = None,
+             page: int = 1, page_size: int = 20, **filters: Any) -> Page[Any]:
+        """One page, sorted by namespace then name; `filters` are the kind's own (e.g. `type` of secrets)."""
+        params: Mapping[str, Any] = {"search": search, "labelSelector": label_selector, "page": page,
+                                     "pageSize": page_size, **filters}
         return Page.from_data(self._t.request("GET", self._collection(namespace), params=params))
 
-    def _get(self, namespace: str | None, name: str) -> Any:
-        return self._t.request("GET", f"{self._collection(namespace)}/{segment(name)}")
+    def iter_all(self, namespace: str | None = None, search: str | None = None, label_selector: str | None = None,
+                 page_size: int = 100, **filters: Any) -> Iterator[Any]:
+        return iterate_pages(lambda p, s: self.list(namespace=namespace, search=search, label_selector=label_selector,
+                                                    page=p, page_size=s, **filters), page_size)
 
 
-def _params(search: str | None, label_selector: str | None, page: int, page_size: int,
-            **filters: Any) -> dict[str, Any]:
-    return {"search": search, "labelSelector": label_selector, "page": page, "pageSize": page_size, **filters}
+class NamespacesAPI(KindAPI):
+    """`/api/clusters/:id/namespaces[/:name]`: list (with pod and workload counts), get, create, delete."""
 
-
-class ServicesAPI(_Kind):
-    """`/api/clusters/:id/[namespaces/:ns/]services`: with ready/not-ready endpoint counts."""
-
-    plural = "services"
-
-    def list(self, namespace: str | None = None, *, type: str | None = None,  # noqa: A002
-             no_ready_endpoints: bool | None = None, search: str | None = None, label_selector: str | None = None,
-             page: int = 1, page_size: int = 20) -> Page[Service]:
-        """One page; `type` ClusterIP|NodePort|LoadBalancer|ExternalName, `no_ready_endpoints=True` for the broken."""
-        return self._list(namespace, _params(search, label_selector, page, page_size, type=type,
-                                             noReadyEndpoints=no_ready_endpoints))
-
-    def iter_all(self, namespace: str | None = None, *, page_size: int = 100, **filters: Any) -> Iterator[Service]:
-        return iterate_pages(lambda p, s: self.list(namespace, page=p, page_size=s, **filters), page_size)
-
-    def get(self, namespace: str, name: str) -> ServiceDetail:
-        return cast(ServiceDetail, self._get(namespace, name))
-
-
-class IngressesAPI(_Kind):
-    """`/api/clusters/:id/[namespaces/:ns/]ingresses`."""
-
-    plural = "ingresses"
-
-    def list(self, namespace: str | None = None, *, ingress_class: str | None = None, search: str | None = None,
-             label_selector: str | None = None, page: int = 1, page_size: int = 20) -> Page[Ingress]:
-        return self._list(namespace, _params(search, label_selector, page, page_size, ingressClass=ingress_class))
-
-    def iter_all(self, namespace: str | None = None, *, page_size: int = 100, **filters: Any) -> Iterator[Ingress]:
-        return iterate_pages(lambda p, s: self.list(namespace, page=p, page_size=s, **filters), page_size)
-
-    def get(self, namespace: str, name: str) -> Ingress:
-        return cast(Ingress, self._get(namespace, name))
-
-
-class PersistentVolumeClaimsAPI(_Kind):
-    """`/api/clusters/:id/[namespaces/:ns/]persistentvolumeclaims`: with the pods using each claim."""
-
-    plural = "persistentvolumeclaims"
-
-    def list(self, namespace: str | None = None, *, phase: str | None = None, search: str | None = None,
-             label_selector: str | None = None, page: int = 1, page_size: int = 20) -> Page[PersistentVolumeClaim]:
-        """One page; `phase` Pending|Bound|Lost."""
-        return self._list(namespace, _params(search, label_selector, page, page_size, phase=phase))
-
-    def iter_all(self, namespace: str | None = None, *, page_size: int = 100,
-                 **filters: Any) -> Iterator[PersistentVolumeClaim]:
-        return iterate_pages(lambda p, s: self.list(namespace, page=p, page_size=s, **filters), page_size)
-
-    def get(self, namespace: str, name: str) -> PersistentVolumeClaim:
-        return cast(PersistentVolumeClaim, self._get(namespace, name))
-
-
-class PersistentVolumesAPI(_Kind):
-    """`/api/clusters/:id/persistentvolumes` (cluster-scoped)."""
-
-    plural = "persistentvolumes"
+    plural = "namespaces"
     namespaced = False
 
-    def list(self, *, phase: str | None = None, storage_class: str | None = None, search: str | None = None,
-             label_selector: str | None = None, page: int = 1, page_size: int = 20) -> Page[PersistentVolume]:
-        """One page; `phase` Pending|Available|Bound|Released|Failed."""
-        return self._list(None, _params(search, label_selector, page, page_size, phase=phase,
-                                        storageClass=storage_class))
+    def list(self, search: str | None = None, label_selector: str | None = None,  # type: ignore[override]
+             status: str | None = None, page: int = 1, page_size: int = 20) -> Page[Namespace]:
+        return super().list(search=search, label_selector=label_selector, status=status, page=page,
+                            page_size=page_size)
 
-    def iter_all(self, *, page_size: int = 100, **filters: Any) -> Iterator[PersistentVolume]:
-        return iterate_pages(lambda p, s: self.list(page=p, page_size=s, **filters), page_size)
+    def iter_all(self, search: str | None = None, label_selector: str | None = None,  # type: ignore[override]
+                 status: str | None = None, page_size: int = 100) -> Iterator[Namespace]:
+        return iterate_pages(lambda p, s: self.list(search=search, label_selector=label_selector, status=status,
+                                                    page=p, page_size=s), page_size)
 
-    def get(self, name: str) -> PersistentVolume:
-        return cast(PersistentVolume, self._get(None, name))
+    def get(self, name: str) -> NamespaceDetail:
+        return cast(NamespaceDetail, self._t.request("GET", self._object(None, name)))
 
+    def create(self, name: str, labels: Mapping[str, str] | None = None) -> NamespaceDetail:
+        body = _body(name=name, labels=dict(labels) if labels is not None else None)
+        return cast(NamespaceDetail, self._t.request("POST", self._collection(), json=body, idempotent=False))
 
-class StorageClassesAPI(_Kind):
-    """`/api/clusters/:id/storageclasses` (cluster-scoped)."""
-
-    plural = "storageclasses"
-    namespaced = False
-
-    def list(self, *, search: str | None = None, label_selector: str | None = None, page: int = 1,
-             page_size: int = 20) -> Page[StorageClass]:
-        return self._list(None, _params(search, label_selector, page, page_size))
-
-    def iter_all(self, *, page_size: int = 100, **filters: Any) -> Iterator[StorageClass]:
-        return iterate_pages(lambda p, s: self.list(page=p, page_size=s, **filters), page_size)
-
-    def get(self, name: str) -> StorageClass:
-        return cast(StorageClass, self._get(None, name))
+    def delete(self, name: str, confirm: str | None = None) -> None:
+        """Delete the namespace and everything in it; `confirm` must repeat `name` (else a BadRequestError that
+        says what would be deleted)."""
+        self._t.request("DELETE", self._object(None, name), params={"confirm": confirm})
 
 
-class EventsAPI(_Kind):
-    """`/api/clusters/:id/[namespaces/:ns/]events`, newest first."""
+class ConfigMapsAPI(KindAPI):
+    """ConfigMaps of one cluster: list (`key` filter), get (with data), create, update, delete."""
 
-    plural = "events"
+    plural = "configmaps"
 
-    def list(self, namespace: str | None = None, *, type: str | None = None,  # noqa: A002
-             reason: str | None = None, involved_kind: str | None = None, involved_name: str | None = None,
-             since: str | None = None, search: str | None = None, label_selector: str | None = None, page: int = 1,
-             page_size: int = 20) -> Page[ClusterEvent]:
-        """One page; `type` Normal|Warning; `since` an RFC 3339 time or a duration before now (`10m`, `2h`)."""
-        return self._list(namespace, _params(search, label_selector, page, page_size, type=type, reason=reason,
-                                             involvedKind=involved_kind, involvedName=involved_name, since=since))
+    def list(self, namespace: str | None = None, search: str | None = None,  # type: ignore[override]
+             label_selector: str | None = None, key: str | None = None, page: int = 1,
+             page_size: int = 20) -> Page[ConfigMap]:
+        return super().list(namespace=namespace, search=search, label_selector=label_selector, key=key, page=page,
+                            page_size=page_size)
 
-    def iter_all(self, namespace: str | None = None, *, page_size: int = 100,
-                 **filters: Any) -> Iterator[ClusterEvent]:
-        return iterate_pages(lambda p, s: self.list(namespace, page=p, page_size=s, **filters), page_size)
+    def get(self, namespace: str, name: str) -> ConfigMapDetail:
+        return cast(ConfigMapDetail, self._t.request("GET", self._object(namespace, name)))
 
-    def get(self, namespace: str, name: str) -> ClusterEvent:
-        return cast(ClusterEvent, self._get(namespace, name))
+    def create(self, namespace: str, name: str, data: Mapping[str, str] | None = None,
+               labels: Mapping[str, str] | None = None) -> ConfigMapDetail:
+        body = _body(name=name, data=dict(data or {}), labels=dict(labels) if labels is not None else None)
+        return cast(ConfigMapDetail, self._t.request("POST", self._collection(namespace), json=body,
+                                                     idempotent=False))
+
+    def update(self, namespace: str, name: str, data: Mapping[str, str], resource_version: str,
+               labels: Mapping[str, str] | None = None) -> ConfigMapDetail:
+        """Replace the data; `resource_version` is the one you read (a newer one raises ConflictError)."""
+        body = _body(data=dict(data), resourceVersion=resource_version,
+                     labels=dict(labels) if labels is not None else None)
+        return cast(ConfigMapDetail, self._t.request("PUT", self._object(namespace, name), json=body))
+
+    def delete(self, namespace: str, name: str) -> None:
+        self._t.request("DELETE", self._object(namespace, name))
 
 
-class HorizontalPodAutoscalersAPI(_Kind):
-    """`/api/clusters/:id/[namespaces/:ns/]horizontalpodautoscalers` (autoscaling/v2)."""
+class SecretsAPI(KindAPI):
+    """Secrets of one cluster: type, keys and value lengths, never values; `reveal` returns the values."""
 
-    plural = "horizontalpodautoscalers"
+    plural = "secrets"
 
-    def list(self, namespace: str | None = None, *, at_max: bool | None = None, search: str | None = None,
-             label_selector: str | None = None, page: int = 1,
-             page_size: int = 20) -> Page[HorizontalPodAutoscaler]:
-        """One page; `at_max=True`: only autoscalers running their maximum replicas."""
-        return self._list(namespace, _params(search, label_selector, page, page_size, atMax=at_max))
+    def list(self, namespace: str | None = None, search: str | None = None,  # type: ignore[override]
+             label_selector: str | None = None, key: str | None = None, type: str | None = None,  # noqa: A002
+             page: int = 1, page_size: int = 20) -> Page[Secret]:
+        return super().list(namespace=namespace, search=search, label_selector=label_selector, key=key, type=type,
+                            page=page, page_size=page_size)
 
-    def iter_all(self, namespace: str | None = None, *, page_size: int = 100,
-                 **filters: Any) -> Iterator[HorizontalPodAutoscaler]:
-        return iterate_pages(lambda p, s: self.list(namespace, page=p, page_size=s, **filters), page_size)
+    def get(self, namespace: str, name: str) -> SecretDetail:
+        return cast(SecretDetail, self._t.request("GET", self._object(namespace, name)))
 
-    def get(self, namespace: str, name: str) -> HorizontalPodAutoscaler:
-        return cast(HorizontalPodAutoscaler, self._get(namespace, name))
+    def create(self, namespace: str, name: str, data: Mapping[str, str], type: str | None = None,  # noqa: A002
+               labels: Mapping[str, str] | None = None) -> SecretDetail:
+        """Create from plain-text values (the answer shows their lengths only)."""
+        body = _body(name=name, data=dict(data), type=type, labels=dict(labels) if labels is not None else None)
+        return cast(SecretDetail, self._t.request("POST", self._collection(namespace), json=body, idempotent=False))
+
+    def update(self, namespace: str, name: str, data: Mapping[str, str], resource_version: str,
+               labels: Mapping[str, str] | None = None) -> SecretDetail:
+        body = _body(data=dict(data), resourceVersion=resource_version,
+                     labels=dict(labels) if labels is not None else None)
+        return cast(SecretDetail, self._t.request("PUT", self._object(namespace, name), json=body))
+
+    def delete(self, namespace: str, name: str) -> None:
+        self._t.request("DELETE", self._object(namespace, name))
+
+    def reveal(self, namespace: str, name: str) -> RevealedSecret:
+        """The values (text in `data`, anything else base64 in `binaryData`): admins, or SECRET_REVEAL_ROLES."""
+        return cast(RevealedSecret, self._t.request("POST", f"{self._object(namespace, name)}/reveal",
+                                                    idempotent=False))

@@ -93,6 +93,10 @@ RECIPES: dict[str, list[Recipe]] = {
     "pod-logs": [Recipe("get", "namespaces/{ns}/pods/{pod}/logs?tailLines=1")],
     "pod-events": [Recipe("get", "namespaces/{ns}/pods/{pod}/events")],
     "workload-list": [Recipe("get", "workloads")],
+    **{f"{kind}-list": [Recipe("get", f"{kind}s")] for kind in ("deployment", "statefulset", "daemonset", "job",
+                                                               "cronjob")},
+    **{f"{kind}-namespaced-list": [Recipe("get", f"namespaces/{{ns}}/{kind}s")]
+       for kind in ("deployment", "statefulset", "daemonset", "job", "cronjob")},
     "deployment-detail": [Recipe("get", "namespaces/{ns}/deployments/{deployment}"),
                           Recipe("put", "namespaces/{ns}/deployments/{deployment}", {"spec": 1}, 400, write=True),
                           Recipe("delete", "namespaces/{ns}/deployments/no-such-deployment", allowed=404, write=True)],
@@ -111,6 +115,21 @@ RECIPES: dict[str, list[Recipe]] = {
     "daemonset-revision": [Recipe("get", "namespaces/{ns}/daemonsets/{ds}/history/1")],
     "daemonset-rollback": [Recipe("post", "namespaces/{ns}/daemonsets/{ds}/rollback", {"revision": "x"},
                                   400, write=True)],
+    # Namespaces: reading one needs a grant in it; creating and deleting need a whole-cluster grant.
+    "namespace-list": [Recipe("get", "namespaces"),
+                       Recipe("post", "namespaces", {"name": "Bad_Name"}, 400, write=True, cluster_wide=True)],
+    "namespace-detail": [Recipe("get", "namespaces/{ns}"),
+                         Recipe("delete", f"namespaces/{GRANTED}", allowed=400, write=True, cluster_wide=True)],
+    **{f"{kind}-list": [Recipe("get", f"{kind}s")] for kind in ("configmap", "secret")},
+    **{f"{kind}-namespaced-list": [Recipe("get", f"namespaces/{{ns}}/{kind}s"),
+                                   Recipe("post", f"namespaces/{{ns}}/{kind}s", {"name": "UPPER"}, 400, write=True)]
+       for kind in ("configmap", "secret")},
+    **{f"{kind}-detail": [Recipe("get", f"namespaces/{{ns}}/{kind}s/no-such-{kind}", allowed=404),
+                          Recipe("put", f"namespaces/{{ns}}/{kind}s/no-such-{kind}", {"data": 1}, 400, write=True),
+                          Recipe("delete", f"namespaces/{{ns}}/{kind}s/no-such-{kind}", allowed=404, write=True)]
+       for kind in ("configmap", "secret")},
+    # Revealing needs the admin role by default (SECRET_REVEAL_ROLES): an operator grant is refused by the door.
+    "secret-reveal": [Recipe("post", "namespaces/{ns}/secrets/no-such-secret/reveal", allowed=403, write=True)],
     "node-list": [Recipe("get", "nodes", cluster_wide=True)],
     "node-detail": [Recipe("get", "nodes/{node}", cluster_wide=True)],
     "node-cordon": [Recipe("post", "nodes/{node}/cordon", write=True, cluster_wide=True)],

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clusters.api.viewsets import kind_urls
 from workloads.api import views
 
 NAMESPACE = "clusters/<str:cluster_id>/namespaces/<str:namespace>"
@@ -8,8 +9,13 @@ STATEFULSET = f"{NAMESPACE}/statefulsets/<str:name>"
 DAEMONSET = f"{NAMESPACE}/daemonsets/<str:name>"
 
 urlpatterns = [
-    path("clusters/<str:cluster_id>/workloads", views.WorkloadListView.as_view(), name="workload-list"),
-    path(DEPLOYMENT, views.DeploymentDetailView.as_view(), name="deployment-detail"),
+    path("clusters/<str:cluster_id>/workloads", views.WorkloadViewSet.as_view({"get": "list"}), name="workload-list"),
+    # deployment-list, deployment-namespaced-list, deployment-detail; the other kinds' lists (kube/registry.py)
+    *kind_urls(views.DeploymentViewSet),
+    *kind_urls(views.StatefulSetViewSet),
+    *kind_urls(views.DaemonSetViewSet),
+    *kind_urls(views.JobViewSet),
+    *kind_urls(views.CronJobViewSet),
     path(f"{DEPLOYMENT}/scale", views.DeploymentScaleView.as_view(), name="deployment-scale"),
     path(f"{DEPLOYMENT}/restart", views.DeploymentRestartView.as_view(), name="deployment-restart"),
     path(f"{DEPLOYMENT}/history", views.DeploymentHistoryView.as_view(), name="deployment-history"),

@@ -1,6 +1,9 @@
 """Workload endpoints: thin; validation in serializers, the work in selectors/services."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.request import Request
@@ -8,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters.api.scoped import ClusterScopedView
+from clusters.api.viewsets import ClusterScopedViewSet
 from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
@@ -30,49 +34,73 @@ from workloads.api.serializers import (
 
 
 @extend_schema(tags=["workloads"])
-class WorkloadListView(ClusterScopedView, APIView):
-    """Deployments, StatefulSets, DaemonSets, Jobs and CronJobs in one sorted, paginated list."""
+class WorkloadViewSet(ClusterScopedViewSet):
+    """Deployments, StatefulSets, DaemonSets, Jobs and CronJobs in one sorted, paginated list (five registry kinds)."""
 
-    read_role = Role.VIEWER
-    pagination_class = EnvelopePagination
+    query_serializer = WorkloadListQuerySerializer
+    item_serializer = WorkloadItemSerializer
+    view_name = "Workloads"
 
     @extend_schema(parameters=[WorkloadListQuerySerializer], responses=WorkloadItemSerializer(many=True),
                    summary="Deployments, StatefulSets, DaemonSets, Jobs and CronJobs, by namespace then name")
-    def get(self, request: Request, cluster_id: str) -> Response:
-        query = WorkloadListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        allowed = self.list_scope(query.validated_data.get("namespace") or None)
-        workloads = selectors.workload_list(
-            cluster=self.cluster,
-            namespace=query.validated_data.get("namespace") or None,
-            types=query.validated_data.get("type") or None,
-            search=query.validated_data.get("search") or None,
-        )
-        return paginate(self.narrow(workloads, allowed), request,
-                        lambda page: WorkloadItemSerializer(page, many=True).data)
+    def list(self, request: Request, cluster_id: str, namespace: str | None = None) -> Response:
+        return super().list(request, cluster_id, namespace)
+
+    def list_items(self, *, namespace: str | None, query: dict[str, Any]) -> tuple[list[dict[str, Any]], None]:
+        return selectors.workload_list(cluster=self.cluster, namespace=namespace, types=query.get("type") or None,
+                                       search=query.get("search") or None), None
+
+    def sort_key(self) -> Callable[[dict[str, Any]], Any]:
+        return lambda i: (i["namespace"] or "", i["name"] or "", i["kind"])
+
+
+class _WorkloadKindViewSet(ClusterScopedViewSet):
+    """One workload kind's list (`clusters/:id/<plural>`, `…/namespaces/:ns/<plural>`), in the workload item shape."""
+
+    item_serializer = WorkloadItemSerializer
+    schema_tag = "workloads"
+
+
+class StatefulSetViewSet(_WorkloadKindViewSet):
+    kind = "statefulsets"
+
+
+class DaemonSetViewSet(_WorkloadKindViewSet):
+    kind = "daemonsets"
+
+
+class JobViewSet(_WorkloadKindViewSet):
+    kind = "jobs"
+
+
+class CronJobViewSet(_WorkloadKindViewSet):
+    kind = "cronjobs"
 
 
 @extend_schema(tags=["workloads"])
-class DeploymentDetailView(ClusterScopedView, APIView):
-    """One Deployment (viewers); replace or delete it (operators)."""
+class DeploymentViewSet(_WorkloadKindViewSet):
+    """Deployments: list and one Deployment with its pods (viewers); replace or delete it (operators)."""
 
+    kind = "deployments"
+    detail_serializer = DeploymentDetailSerializer
+    action_labels = {"update": "changing a deployment", "destroy": "changing a deployment"}
     read_role = Role.VIEWER
     write_role = Role.OPERATOR
-    action_label = "changing a deployment"
 
     @extend_schema(responses=DeploymentDetailSerializer, summary="One Deployment, with its pods")
-    def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = self.cluster
-        deployment = selectors.deployment_get(cluster=cluster, namespace=namespace, name=name)
-        return Response(DeploymentDetailSerializer(selectors.deployment_detail(cluster=cluster,
-                                                                               deployment=deployment)).data)
+    def retrieve(self, request: Request, cluster_id: str, name: str, namespace: str | None = None) -> Response:
+        return super().retrieve(request, cluster_id, name, namespace)
+
+    def get_detail(self, *, name: str, namespace: str | None = None) -> dict[str, Any]:
+        deployment = selectors.deployment_get(cluster=self.cluster, namespace=namespace or "", name=name)
+        return selectors.deployment_detail(cluster=self.cluster, deployment=deployment)
 
     @extend_schema(request=PolymorphicProxySerializer(
                        component_name="DeploymentUpdate", resource_type_field_name=None,
                        serializers=[DeploymentManifestSerializer, DeploymentYamlSerializer]),
                    responses=DeploymentDetailSerializer,
                    summary="Replace the Deployment with a full manifest (JSON, or YAML in {\"yaml\": ...})")
-    def put(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+    def update(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         cluster = self.cluster
         body = DeploymentManifestSerializer(data=request.data, context={"name": name, "namespace": namespace})
         body.is_valid(raise_exception=True)
@@ -82,7 +110,7 @@ class DeploymentDetailView(ClusterScopedView, APIView):
         return ok(DeploymentDetailSerializer(detail).data, message="Deployment updated successfully")
 
     @extend_schema(responses=None, summary="Delete the Deployment (its pods go with it)")
-    def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+    def destroy(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name)
         return ok(message="Deployment deleted successfully")
 
