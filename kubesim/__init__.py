@@ -20,6 +20,16 @@ containers of Jobs, init containers and commands under restartPolicy Never/OnFai
 job_seconds (or `sleep N`) unless they loop forever (`sleep infinity`, `while true`, `until ...`);
 the annotation `kubesim.io/ignore-sigterm: "true"` makes a pod use its whole grace period.
 
+Kinds: namespaces, nodes, pods, events (core v1 and events.k8s.io/v1, one set of objects in two
+shapes), configmaps, secrets, services (clusterIP/nodePort allocation), endpoints, endpointslices
+(kept in step with the Services' selected pods by a controller), persistentvolumeclaims and
+persistentvolumes (bound by a controller; StorageClasses with provisioner `kubesim.io/local-path`
+provision a volume per claim, others leave the claim Pending), storageclasses, ingresses,
+ingressclasses, horizontalpodautoscalers (autoscaling/v2, and v1 as a view; there is no metrics
+server: every metric reports the annotation `kubesim.io/load-percent` of its target, 95 by
+default, and the controller scales the target within min/max), deployments, replicasets,
+statefulsets, daemonsets, controllerrevisions, jobs, cronjobs, poddisruptionbudgets.
+
 `python -m kubesim --kubeconfig PATH [--port N] [--fleet demo|bench|empty] [--pods N --nodes N]`
 runs it standalone until Ctrl-C.
 """

@@ -386,6 +386,12 @@ class Admission:
     def __call__(self, key: str, obj: Obj, old: Obj | None) -> None:
         if key == "services":
             self._service(obj, old)
+        elif key in ("configmaps", "secrets") and old is not None:
+            _immutable_data(key, obj, old)
+        elif key == "persistentvolumeclaims" and old is not None:
+            _pvc_update(obj, old)
+        elif old is None and key == "ingresses.networking.k8s.io":
+            self._ingress(obj)
         elif old is None and key == "persistentvolumeclaims":
             self._pvc(obj)
         elif old is None and key == "persistentvolumes":
@@ -464,6 +470,19 @@ class Admission:
         raise ApiError(500, "Internal error occurred: failed to allocate a nodePort: range is full",
                        "InternalError")
 
+    def _ingress(self, ing: Obj) -> None:
+        """DefaultIngressClass: an Ingress without a class gets the default IngressClass."""
+        spec = ing.setdefault("spec", {})
+        if spec.get("ingressClassName") or (ing["metadata"].get("annotations") or {}).get(
+                "kubernetes.io/ingress.class"):
+            return
+        defaults = [c for c in self.store.refs("ingressclasses.networking.k8s.io")
+                    if (c["metadata"].get("annotations") or {}).get(
+                        "ingressclass.kubernetes.io/is-default-class") == "true"]
+        if defaults:
+            defaults.sort(key=lambda c: (c["metadata"].get("creationTimestamp") or "", c["metadata"]["name"]))
+            spec["ingressClassName"] = defaults[-1]["metadata"]["name"]
+
     def _pvc(self, pvc: Obj) -> None:
         spec = pvc.setdefault("spec", {})
         if "storageClassName" not in spec:
@@ -473,6 +492,43 @@ class Admission:
         fins = pvc["metadata"].setdefault("finalizers", [])
         if PVC_PROTECTION not in fins:
             fins.append(PVC_PROTECTION)
+
+
+def _immutable_data(key: str, obj: Obj, old: Obj) -> None:
+    kind = "ConfigMap" if key == "configmaps" else "Secret"
+    name = obj["metadata"]["name"]
+    causes = []
+    if key == "secrets" and obj.get("type") != old.get("type"):
+        causes.append(_bad("type", obj.get("type") or "", "field is immutable"))
+    if old.get("immutable"):
+        for f in ("data", "binaryData") if key == "configmaps" else ("data",):
+            if (obj.get(f) or {}) != (old.get(f) or {}):
+                causes.append(_cause(f, "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set"))
+        if not obj.get("immutable"):
+            causes.append(_cause("immutable", "FieldValueForbidden",
+                                 "Forbidden: field is immutable when `immutable` is set"))
+    raise_if(kind, "", name, causes)
+
+
+def _pvc_update(obj: Obj, old: Obj) -> None:
+    """A claim's spec is immutable, except its storage request (growing only) and, once, its volumeName."""
+    new_spec, old_spec = dict(obj.get("spec") or {}), dict(old.get("spec") or {})
+    if not old_spec.get("volumeName"):
+        new_spec.pop("volumeName", None)
+        old_spec.pop("volumeName", None)
+    for s in (new_spec, old_spec):
+        s.pop("resources", None)
+        s.pop("volumeAttributesClassName", None)
+    if new_spec != old_spec:
+        raise_if("PersistentVolumeClaim", "", obj["metadata"]["name"], [_cause(
+            "spec", "FieldValueForbidden", "Forbidden: spec is immutable after creation except resources.requests "
+            "and volumeAttributesClassName for bound claims")])
+    new_req = (((obj.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+    old_req = (((old.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+    if new_req != old_req and quantity(new_req) < quantity(old_req):
+        raise_if("PersistentVolumeClaim", "", obj["metadata"]["name"], [_cause(
+            "spec.resources.requests.storage", "FieldValueForbidden",
+            "Forbidden: field can not be less than previous value")])
 
 
 def default_storage_class(store: Store) -> str:

@@ -87,6 +87,8 @@ def _merge_list(field: str, target: Any, patch: list[Any]) -> list[Any]:
                 out.append(x)
         return out
     key = MERGE_KEYS.get(field)
+    if key == "containerPort" and patch and all(isinstance(x, dict) and "containerPort" not in x for x in patch):
+        key = "port"  # a Service's ports merge on `port`
     if key is None or not all(isinstance(x, dict) for x in patch):
         return [x for x in copy.deepcopy(patch) if not (isinstance(x, dict) and x.get("$patch"))]
     if any(isinstance(x, dict) and x.get("$patch") == "replace" for x in patch):

@@ -101,7 +101,7 @@ def workload_item(kind: WorkloadKind, obj: Obj) -> Obj:
 
 
 def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list[str] | None = None,
-                  search: str | None = None) -> list[Obj]:
+                  search: str | None = None, label_selector: str | None = None) -> list[Obj]:
     """Workload items of the given types (all five by default), sorted by namespace, name, then kind."""
     if namespace:
         namespace_must_exist(cluster, namespace)
@@ -110,8 +110,9 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
     for key in types or list(KINDS):
         kind = KINDS[key]
         # watch cache hook (kube/cache.py): the kind's registry plural; the direct list below when off or not ready
-        for obj in cache.list_objects(cluster, kind.plural, namespace=namespace,
-                                      fallback=lambda kind=kind: list_kind_directly(cluster, kind, namespace)):
+        for obj in cache.list_objects(cluster, kind.plural, namespace=namespace, label_selector=label_selector,
+                                      fallback=lambda kind=kind: list_kind_directly(cluster, kind, namespace,
+                                                                                    label_selector=label_selector)):
             if needle and needle not in ((obj.get("metadata") or {}).get("name") or "").lower():
                 continue
             items.append(workload_item(kind, obj))
@@ -120,9 +121,9 @@ def workload_list(*, cluster: Cluster, namespace: str | None = None, types: list
 
 
 def list_kind_directly(cluster: Cluster, kind: WorkloadKind, namespace: str | None, *,
-                       timeout: tuple[float, float] | None = None) -> list[Obj]:
+                       timeout: tuple[float, float] | None = None, label_selector: str | None = None) -> list[Obj]:
     """The direct list of one workload kind (no cache); `timeout` overrides the gateway's."""
-    return generic.list_directly(cluster, kind.resource, namespace, timeout=timeout)
+    return generic.list_directly(cluster, kind.resource, namespace, timeout=timeout, label_selector=label_selector)
 
 
 # --- Deployment detail ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ class NodeListQuerySerializer(serializers.Serializer):
     status = serializers.CharField(required=False, allow_blank=True,
                                    help_text="Only nodes in this state: Ready or NotReady (any case)")
     labelSelector = serializers.CharField(  # noqa: N815
-        required=False, allow_blank=True, max_length=4096, help_text="Kubernetes label selector, e.g. `role=edge`")
+        required=False, allow_blank=True, max_length=1024, help_text="Kubernetes label selector, e.g. `role=edge`")
 
 
 @extend_schema(tags=["nodes"])

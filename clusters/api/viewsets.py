@@ -49,7 +49,7 @@ class ResourceListQuerySerializer(serializers.Serializer):
     namespace = query_name_field("namespace", "Only this namespace (ignored when the path names one)")
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the name, any case")
     labelSelector = serializers.CharField(  # noqa: N815 - the API's field names are camelCase
-        required=False, allow_blank=True, max_length=4096,
+        required=False, allow_blank=True, max_length=1024,
         help_text="Kubernetes label selector, e.g. `app=web,tier in (a,b),!legacy`")
 
 
@@ -104,13 +104,13 @@ class ClusterScopedViewSet(ClusterScopedView, viewsets.ViewSet):
         return self.registry_kind.kind + "s" if self.kind else super().get_view_name()
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        verb = ACTION_VERBS.get(self.action or "")
-        if self.kind is not None and verb is not None and not self.registry_kind.allows(verb):
-            raise MethodNotAllowed(request.method)
         label = self.action_labels.get(self.action or "")
         if label:
             self.action_label = label
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # authentication, names, access
+        verb = ACTION_VERBS.get(self.action or "")
+        if self.kind is not None and verb is not None and not self.registry_kind.allows(verb):
+            raise MethodNotAllowed(request.method)  # kind_urls never routes it; a hand-made route might
 
     def query(self, serializer_class: type[serializers.Serializer] | None = None) -> dict[str, Any]:
         """The validated query parameters (a 400 naming each bad one)."""

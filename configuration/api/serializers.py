@@ -13,7 +13,7 @@ from namespaces.api.serializers import LabelsField, StrictCharField
 
 # ruff: noqa: N815 - the API's field names are camelCase
 
-_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_KEY = re.compile(r"^(?!\.\.?$)[-._a-zA-Z0-9]+$")  # not "." nor ".."
 KEY_MAX = 253
 
 
@@ -25,7 +25,7 @@ class DataField(serializers.DictField):
     def to_internal_value(self, data: Any) -> dict[str, str]:
         values = super().to_internal_value(data)
         for key in values:
-            if len(key) > KEY_MAX or not _KEY.match(key) or key in (".", ".."):
+            if len(key) > KEY_MAX or not _KEY.match(key):
                 raise serializers.ValidationError(
                     f"key '{key[:60]}' is not valid: use 1-{KEY_MAX} letters, digits, '-', '_' or '.'")
         return values

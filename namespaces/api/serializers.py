@@ -14,7 +14,7 @@ _LABEL_KEY_MAX = 317  # a 253-character prefix, a slash, a 63-character name
 
 class NamespaceListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the name, any case")
-    labelSelector = serializers.CharField(required=False, allow_blank=True, max_length=4096,
+    labelSelector = serializers.CharField(required=False, allow_blank=True, max_length=1024,
                                           help_text="Kubernetes label selector, e.g. `team=shop,env!=prod`")
     status = serializers.ChoiceField(choices=["Active", "Terminating"], required=False,
                                      help_text="Only namespaces in this phase")

@@ -17,7 +17,7 @@ class PodListQuerySerializer(serializers.Serializer):
                                    help_text="The STATUS column or the phase, any case")
     nodeName = query_name_field("name", "Only pods on this node")
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the pod name, any case")
-    labelSelector = serializers.CharField(required=False, allow_blank=True, max_length=4096,
+    labelSelector = serializers.CharField(required=False, allow_blank=True, max_length=1024,
                                           help_text="Kubernetes label selector, e.g. `app=web,tier in (a,b)`")
 
 

@@ -108,24 +108,26 @@ def test_services_columns_and_endpoints(demo_kubectl: Kubectl) -> None:
 
 
 def test_a_service_without_ready_endpoints(demo_kubectl: Kubectl) -> None:
-    """shop/cart selects a crash-looping pod: the slice lists it not ready, Endpoints has no ready address."""
-    slices = _json(demo_kubectl, "get", "endpointslices", "-n", "shop", "-l", "kubernetes.io/service-name=cart")
+    """shop/checkout selects a pod that cannot pull its image: the slice lists it not ready, Endpoints has no
+    ready address. (shop/cart's crash-looping pod is ready for the seconds it runs between back-offs.)"""
+    slices = _json(demo_kubectl, "get", "endpointslices", "-n", "shop", "-l",
+                   "kubernetes.io/service-name=checkout")
     assert len(slices["items"]) == 1
     sl = slices["items"][0]
     assert sl["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == "endpointslice-controller.k8s.io"
     assert sl["metadata"]["ownerReferences"][0]["kind"] == "Service"
     assert sl["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
     assert sl["endpoints"] and not any(e["conditions"]["ready"] for e in sl["endpoints"])
-    assert all(e["targetRef"]["name"].startswith("cart-") for e in sl["endpoints"])
-    ep = _json(demo_kubectl, "get", "endpoints", "cart", "-n", "shop")
+    assert all(e["targetRef"]["name"].startswith("checkout-") for e in sl["endpoints"])
+    ep = _json(demo_kubectl, "get", "endpoints", "checkout", "-n", "shop")
     assert all("addresses" not in s for s in ep.get("subsets") or [])
     # and a healthy one: every web pod is a ready endpoint
     web = _json(demo_kubectl, "get", "endpointslices", "-n", "shop", "-l", "kubernetes.io/service-name=web")
     ready = [e for s in web["items"] for e in s["endpoints"] if e["conditions"]["ready"]]
     pods = _json(demo_kubectl, "get", "pods", "-n", "shop", "-l", "app=web")["items"]
     assert sorted(e["addresses"][0] for e in ready) == sorted(p["status"]["podIP"] for p in pods)
-    out = demo_kubectl("describe", "svc", "cart", "-n", "shop").stdout
-    assert "Selector:" in out and "app=cart" in out
+    out = demo_kubectl("describe", "svc", "checkout", "-n", "shop").stdout
+    assert "app=checkout" in out and "Endpoints:" in out
 
 
 def test_pvcs_bound_and_pending(demo_kubectl: Kubectl) -> None:

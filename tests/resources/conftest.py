@@ -3,6 +3,7 @@ values no response may ever carry; every response body of these tests is recorde
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,22 @@ APPLIED_SECRET = ("applied-creds", "Applied-Value-Never-Shown-4410")
 API_SECRET = ("made-by-api", "Created-Through-Api-Value-9902")
 SECRET_VALUES = [v for values in SEEDED_SECRETS.values() for v in values.values()] + [APPLIED_SECRET[1],
                                                                                        API_SECRET[1]]
-CONFIGMAPS = {"web-config": {"mode": "production", "workers": "4"}, "feature-flags": {"beta": "on"}}
+CONFIGMAPS = {"storefront-settings": {"mode": "production", "workers": "4"}, "feature-flags": {"beta": "on"}}
 
 
 def encoded_forms(value: str) -> list[str]:
     return [value, base64.b64encode(value.encode()).decode()]
+
+
+def stored_secret_values(sim: Any) -> list[str]:
+    """Every value of every Secret the simulator holds, as stored (base64) and decoded (when text)."""
+    found: list[str] = []
+    for secret in sim.store.list("secrets"):
+        for encoded in (secret.get("data") or {}).values():
+            found.append(encoded)
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                found.append(base64.b64decode(encoded).decode())
+    return [value for value in found if len(value) >= 8]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +61,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     kubectl.run("apply", "-f", str(manifest))
     for name, data in CONFIGMAPS.items():
         kubectl.run("create", "configmap", name, "-n", NS, *[f"--from-literal={k}={v}" for k, v in data.items()])
-    kubectl.run("label", "configmap", "web-config", "-n", NS, "app=web")
+    kubectl.run("label", "configmap", "storefront-settings", "-n", NS, "app=storefront")
     yield simulator
     simulator.stop()
 
@@ -107,14 +119,19 @@ def admin(as_role: Any) -> RecordingClient:
 
 
 @pytest.fixture(autouse=True)
-def no_secret_value_in_any_response() -> Iterator[None]:
-    """After each test: no response body (but a reveal's, which exists to show them) holds a secret value."""
+def no_secret_value_in_any_response(sim: Any) -> Iterator[None]:
+    """After each test: no response body (but a reveal's, which exists to show them) holds a secret value: the
+    seeded ones, the demo fleet's (kubesim.fleets.DEMO_SECRET_VALUES), or any value a Secret holds now."""
+    from kubesim.fleets import DEMO_SECRET_VALUES
+
     _bodies.clear()
     yield
+    values = [form for value in [*SECRET_VALUES, *DEMO_SECRET_VALUES.values()] for form in encoded_forms(value)]
+    values += stored_secret_values(sim)
     for path, body in _bodies:
         if path.endswith("/reveal"):
             continue
-        text = body.decode("utf-8", "replace")
-        leaked = [value[:6] for value in SECRET_VALUES for form in encoded_forms(value) if form in text]
+        text = body.decode("utf-8", "replace").replace("\\n", "\n")
+        leaked = [value[:6] for value in values if value in text]
         assert not leaked, f"{path} answered a secret value ({leaked})"
     _bodies.clear()

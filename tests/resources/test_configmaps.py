@@ -31,8 +31,8 @@ class TestConfigMapList:
         items = all_pages(viewer, f"{base(cluster)}/configmaps")
         assert [(i["namespace"], i["name"]) for i in items] == kubectl_names(kubectl, "-A")
         assert all(set(i) == ITEM for i in items)
-        web = next(i for i in items if i["name"] == "web-config")
-        assert web["keys"] == sorted(CONFIGMAPS["web-config"]) and web["labels"] == {"app": "web"}
+        web = next(i for i in items if i["name"] == "storefront-settings")
+        assert web["keys"] == sorted(CONFIGMAPS["storefront-settings"]) and web["labels"] == {"app": "storefront"}
 
     def test_one_namespace_by_path_or_query(self, viewer: Any, cluster: Any, kubectl: Any) -> None:
         by_path = all_pages(viewer, in_ns(cluster))
@@ -43,8 +43,9 @@ class TestConfigMapList:
 
     def test_filters_and_pages(self, viewer: Any, cluster: Any, kubectl: Any) -> None:
         assert [i["name"] for i in all_pages(viewer, in_ns(cluster), search="FLAGS")] == ["feature-flags"]
-        assert [i["name"] for i in all_pages(viewer, in_ns(cluster), labelSelector="app=web")] == ["web-config"]
-        assert [i["name"] for i in all_pages(viewer, in_ns(cluster), key="workers")] == ["web-config"]
+        assert [i["name"] for i in all_pages(viewer, in_ns(cluster), labelSelector="app=storefront")] == [
+            "storefront-settings"]
+        assert [i["name"] for i in all_pages(viewer, in_ns(cluster), key="workers")] == ["storefront-settings"]
         everything = all_pages(viewer, f"{base(cluster)}/configmaps")
         page = assert_page(assert_envelope(viewer.get(f"{base(cluster)}/configmaps", {"page": 2, "pageSize": 1}),
                                            200))
@@ -53,9 +54,9 @@ class TestConfigMapList:
         assert_envelope(viewer.get(f"{base(cluster)}/configmaps", {"pageSize": 0}), 400)
 
     def test_detail_has_the_data(self, viewer: Any, cluster: Any, kubectl: Any) -> None:
-        detail = assert_envelope(viewer.get(in_ns(cluster, "/web-config")), 200)["data"]
-        cm = kubectl.json("get", "configmap", "web-config", "-n", NS)
-        assert detail["data"] == cm["data"] == CONFIGMAPS["web-config"]
+        detail = assert_envelope(viewer.get(in_ns(cluster, "/storefront-settings")), 200)["data"]
+        cm = kubectl.json("get", "configmap", "storefront-settings", "-n", NS)
+        assert detail["data"] == cm["data"] == CONFIGMAPS["storefront-settings"]
         assert detail["resourceVersion"] == cm["metadata"]["resourceVersion"]
         assert detail["binaryKeys"] == [] and detail["immutable"] is False
         body = assert_envelope(viewer.get(in_ns(cluster, "/nope")), 404)
@@ -94,9 +95,9 @@ class TestConfigMapChanges:
         for body in ({}, {"name": "UPPER"}, {"name": "x", "data": {"bad key": "v"}}, {"name": "x", "data": {"k": 1}},
                      {"name": "x", "data": ["k"]}):
             assert_envelope(operator.post(in_ns(cluster), body, format="json"), 400)
-        assert_envelope(operator.put(in_ns(cluster, "/web-config"), {"data": {"a": "b"}}, format="json"), 400)
+        assert_envelope(operator.put(in_ns(cluster, "/storefront-settings"), {"data": {"a": "b"}}, format="json"), 400)
         assert_envelope(operator.post(in_ns(cluster, namespace="no-such-ns"), {"name": "x"}, format="json"), 404)
-        assert_envelope(operator.patch(in_ns(cluster, "/web-config"), {}, format="json"), 405)
+        assert_envelope(operator.patch(in_ns(cluster, "/storefront-settings"), {}, format="json"), 405)
 
 
 @pytest.mark.django_db

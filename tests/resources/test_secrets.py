@@ -40,7 +40,7 @@ class TestSecretReads:
         assert [i["name"] for i in all_pages(viewer, in_ns(cluster), labelSelector="app=web")] == [APPLIED_SECRET[0]]
         assert [i["name"] for i in all_pages(viewer, in_ns(cluster), search="CREDS")] == ["applied-creds",
                                                                                            "db-creds"]
-        assert all_pages(viewer, in_ns(cluster), type="kubernetes.io/tls") == []
+        assert [i["name"] for i in all_pages(viewer, in_ns(cluster), type="kubernetes.io/tls")] == ["shop-tls"]
         assert len(all_pages(viewer, in_ns(cluster), type="Opaque")) >= 3
 
     def test_detail_never_has_a_value_nor_the_last_applied_copy(self, viewer: Any, admin: Any, cluster: Any,

@@ -24,6 +24,8 @@ class WorkloadListQuerySerializer(serializers.Serializer):
     type = serializers.CharField(required=False, allow_blank=True,
                                  help_text=f"One kind or a comma list of: {VALID_TYPES} (default: all)")
     search = serializers.CharField(required=False, allow_blank=True, help_text="Substring of the name, any case")
+    labelSelector = serializers.CharField(required=False, allow_blank=True, max_length=1024,
+                                          help_text="Kubernetes label selector, e.g. `app=web,tier in (a,b)`")
 
     def validate_type(self, value: str) -> list[str]:
         """`Deployment`, `deployments` and `deployment` all mean the same kind."""

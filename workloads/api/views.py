@@ -48,7 +48,8 @@ class WorkloadViewSet(ClusterScopedViewSet):
 
     def list_items(self, *, namespace: str | None, query: dict[str, Any]) -> tuple[list[dict[str, Any]], None]:
         return selectors.workload_list(cluster=self.cluster, namespace=namespace, types=query.get("type") or None,
-                                       search=query.get("search") or None), None
+                                       search=query.get("search") or None,
+                                       label_selector=query.get("labelSelector") or None), None
 
     def sort_key(self) -> Callable[[dict[str, Any]], Any]:
         return lambda i: (i["namespace"] or "", i["name"] or "", i["kind"])
