@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypedDict, cast
 
+from kubepolaris.sdk.kinds import KindAPI
 from kubepolaris.sdk.pages import Page, iterate_pages
-from kubepolaris.sdk.transport import Transport, segment
 
 
 class ServicePort(TypedDict, total=False):
@@ -120,26 +120,14 @@ class HorizontalPodAutoscaler(TypedDict, total=False):
     conditions: list[dict[str, Any]]
 
 
-class _Kind:
-    """One kind of one cluster: `list` (namespace-wide with `namespace`, else every namespace), `iter_all`, `get`."""
-
-    plural = ""
-    namespaced = True
-
-    def __init__(self, transport: Transport, cluster_id: int | str) -> None:
-        self._t = transport
-        self._cluster = f"/api/clusters/{segment(cluster_id)}"
-
-    def _collection(self, namespace: str | None) -> str:
-        if namespace and self.namespaced:
-            return f"{self._cluster}/namespaces/{segment(namespace)}/{self.plural}"
-        return f"{self._cluster}/{self.plural}"
+class _Kind(KindAPI):
+    """One kind of one cluster (`KindAPI`), with typed `list` signatures naming the kind's own filters."""
 
     def _list(self, namespace: str | None, params: dict[str, Any]) -> Page[Any]:
         return Page.from_data(self._t.request("GET", self._collection(namespace), params=params))
 
     def _get(self, namespace: str | None, name: str) -> Any:
-        return self._t.request("GET", f"{self._collection(namespace)}/{segment(name)}")
+        return self._t.request("GET", self._object(namespace, name))
 
 
 def _params(search: str | None, label_selector: str | None, page: int, page_size: int,
