@@ -99,6 +99,17 @@ KINDS: dict[str, Kind] = {k.plural: k for k in (
     Kind("daemonsets", "DaemonSet", "apps", "v1", True, k8s.AppsV1Api, "daemon_set", LIST_ONLY),
     Kind("jobs", "Job", "batch", "v1", True, k8s.BatchV1Api, "job", LIST_ONLY),
     Kind("cronjobs", "CronJob", "batch", "v1", True, k8s.BatchV1Api, "cron_job", LIST_ONLY),
+    # networking, storage, events, autoscaling (read-only; shaped by resources/)
+    Kind("services", "Service", "", "v1", True, k8s.CoreV1Api, "service"),
+    Kind("endpointslices", "EndpointSlice", "discovery.k8s.io", "v1", True, k8s.DiscoveryV1Api, "endpoint_slice"),
+    Kind("ingresses", "Ingress", "networking.k8s.io", "v1", True, k8s.NetworkingV1Api, "ingress"),
+    Kind("persistentvolumeclaims", "PersistentVolumeClaim", "", "v1", True, k8s.CoreV1Api,
+         "persistent_volume_claim"),
+    Kind("persistentvolumes", "PersistentVolume", "", "v1", False, k8s.CoreV1Api, "persistent_volume"),
+    Kind("storageclasses", "StorageClass", "storage.k8s.io", "v1", False, k8s.StorageV1Api, "storage_class"),
+    Kind("events", "Event", "events.k8s.io", "v1", True, k8s.EventsV1Api, "event"),
+    Kind("horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling", "v2", True, k8s.AutoscalingV2Api,
+         "horizontal_pod_autoscaler"),
 )}
 
 

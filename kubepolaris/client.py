@@ -28,6 +28,15 @@ from kubepolaris.sdk.errors import (
 from kubepolaris.sdk.kinds import ConfigMapsAPI, NamespacesAPI, SecretsAPI
 from kubepolaris.sdk.manifests import ManifestsAPI
 from kubepolaris.sdk.pages import Page
+from kubepolaris.sdk.readonly_kinds import (
+    EventsAPI,
+    HorizontalPodAutoscalersAPI,
+    IngressesAPI,
+    PersistentVolumeClaimsAPI,
+    PersistentVolumesAPI,
+    ServicesAPI,
+    StorageClassesAPI,
+)
 from kubepolaris.sdk.resources import (
     AuthAPI,
     ClustersAPI,
@@ -139,6 +148,34 @@ class Client:
     def secrets(self, cluster_id: int | str) -> SecretsAPI:
         """Secrets of one cluster: list, get (never values), create, update, delete, reveal."""
         return SecretsAPI(self.transport, cluster_id)
+
+    def services(self, cluster_id: int | str) -> ServicesAPI:
+        """Services of one cluster, with ready/not-ready endpoint counts: list, iter_all, get."""
+        return ServicesAPI(self.transport, cluster_id)
+
+    def ingresses(self, cluster_id: int | str) -> IngressesAPI:
+        """Ingresses of one cluster: list, iter_all, get."""
+        return IngressesAPI(self.transport, cluster_id)
+
+    def persistentvolumeclaims(self, cluster_id: int | str) -> PersistentVolumeClaimsAPI:
+        """PersistentVolumeClaims of one cluster, with the pods using them: list, iter_all, get."""
+        return PersistentVolumeClaimsAPI(self.transport, cluster_id)
+
+    def persistentvolumes(self, cluster_id: int | str) -> PersistentVolumesAPI:
+        """PersistentVolumes of one cluster: list, iter_all, get."""
+        return PersistentVolumesAPI(self.transport, cluster_id)
+
+    def storageclasses(self, cluster_id: int | str) -> StorageClassesAPI:
+        """StorageClasses of one cluster: list, iter_all, get."""
+        return StorageClassesAPI(self.transport, cluster_id)
+
+    def events(self, cluster_id: int | str) -> EventsAPI:
+        """Events of one cluster, newest first: list (type, reason, involved_kind, involved_name, since), get."""
+        return EventsAPI(self.transport, cluster_id)
+
+    def horizontalpodautoscalers(self, cluster_id: int | str) -> HorizontalPodAutoscalersAPI:
+        """HorizontalPodAutoscalers (autoscaling/v2) of one cluster: list (at_max), iter_all, get."""
+        return HorizontalPodAutoscalersAPI(self.transport, cluster_id)
 
     def search(self, q: str, kinds: list[SearchKind] | str | None = None, cluster_id: int | None = None,
                namespace: str | None = None, page: int = 1, page_size: int = 20) -> SearchPage:

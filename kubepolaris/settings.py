@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "namespaces",
     "configuration",
     "manifests",
+    "resources",
 ]
 
 MIDDLEWARE = [

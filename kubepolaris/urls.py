@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("namespaces.api.urls")),
     path("", include("configuration.api.urls")),
     path("", include("manifests.api.urls")),
+    path("", include("resources.api.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -46,6 +46,10 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
     controlled = {plural: [(w["namespace"], w["name"]) for w in client.workloads(cid).iter_all(type=plural[:-1])]
                   for plural in SPARE_KINDS}
     pods = [(p["namespace"], p["name"]) for p in client.pods(cid).iter_all()]
+    # Services, Ingresses, storage, Events, HPAs (read-only): real objects of each, by plural
+    read_only = {plural: [(o.get("namespace"), o["name"]) for o in getattr(client, plural)(cid).iter_all()]
+                 for plural in ("services", "ingresses", "persistentvolumeclaims", "persistentvolumes",
+                                "storageclasses", "events", "horizontalpodautoscalers")}
     namespaces = [n["name"] for n in client.namespaces(cid).iter_all()]
     keyed = {"configmaps": [(c["namespace"], c["name"]) for c in client.configmaps(cid).iter_all()],
              "secrets": [(c["namespace"], c["name"]) for c in client.secrets(cid).iter_all()]}
@@ -95,6 +99,15 @@ def real_parameters(live: LiveServer, sacrificial_users: list[int], admin_id: in
             out["DELETE " + template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in deployments[-1:]]
         elif "/pods/" in template:
             out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in pods]
+        elif kind := next((k for k in read_only if f"/{k}/" in template or template.endswith(f"/{k}")), None):
+            found = read_only[kind]
+            if "name" in names:
+                out[template] = [{"cluster_id": cid, "name": n, **({"namespace": ns} if "namespace" in names else {})}
+                                 for ns, n in found[:50]]
+            elif "namespace" in names:
+                out[template] = [{"cluster_id": cid, "namespace": ns} for ns in sorted({ns for ns, _ in found if ns})]
+            else:
+                out[template] = [{"cluster_id": cid}]
         elif (plural := next((p for p in keyed if f"/{p}/" in template), None)):
             out[template] = [{"cluster_id": cid, "namespace": ns, "name": n} for ns, n in keyed[plural]]
         elif template.endswith("/namespaces/{name}"):
@@ -141,7 +154,15 @@ def real_queries(live: LiveServer) -> dict[str, list[dict[str, str]]]:
     searches = [{"q": partial}, {"q": partial.upper(), "kinds": "pod,node", "clusterId": cid},
                 {"q": partial, "namespace": pod["namespace"], "kinds": "pod"},
                 *({"q": label, "clusterId": cid} for label in labels[:2])]
-    return {"/api/search": searches}
+    kinds = "/api/clusters/{cluster_id}"
+    filters = {  # the read-only kinds' own filters, with values that find something in the demo fleet
+        f"{kinds}/services": [{"noReadyEndpoints": "true"}, {"type": "LoadBalancer", "search": "we"}],
+        f"{kinds}/events": [{"type": "Warning", "since": "1d"}, {"involvedKind": "Pod", "reason": "BackOff"}],
+        f"{kinds}/persistentvolumeclaims": [{"phase": "Pending"}],
+        f"{kinds}/persistentvolumes": [{"phase": "Released"}],
+        f"{kinds}/horizontalpodautoscalers": [{"atMax": "true"}],
+    }
+    return {"/api/search": searches, **filters}
 
 
 def prepare(live: LiveServer) -> dict[str, Any]:

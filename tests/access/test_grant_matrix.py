@@ -27,6 +27,10 @@ GRANTED, OTHER = "monitoring", "shop"
 DEPLOYMENT = {GRANTED: "grafana", OTHER: "web"}
 STATEFULSET = {GRANTED: "prometheus", OTHER: "redis"}
 DAEMONSET = {GRANTED: "node-exporter", OTHER: "node-exporter"}  # OTHER has none: the namespace 404 comes first
+SERVICE = {GRANTED: "grafana", OTHER: "web"}
+INGRESS = {GRANTED: "grafana", OTHER: "shop"}
+CLAIM = {GRANTED: "grafana-data", OTHER: "media"}
+AUTOSCALER = {GRANTED: "legacy-exporter", OTHER: "web"}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +42,12 @@ def sim() -> Iterator[Any]:
     simulator.start()
     yield simulator
     simulator.stop()
+
+
+def event_in(sim: Any, namespace: str) -> str:
+    events = sorted(e["metadata"]["name"] for e in sim.store.list("events", namespace))
+    assert events, f"the demo fleet has events in {namespace}"
+    return events[0]
 
 
 def pod_in(sim: Any, namespace: str) -> str:
@@ -148,6 +158,26 @@ RECIPES: dict[str, list[Recipe]] = {
     "node-cordon": [Recipe("post", "nodes/{node}/cordon", write=True, cluster_wide=True)],
     "node-uncordon": [Recipe("post", "nodes/{node}/uncordon", write=True, cluster_wide=True)],
     "node-drain": [Recipe("post", "nodes/{node}/drain", {"dryRun": True}, write=True, cluster_wide=True)],
+    # networking, storage, events, autoscaling (resources/): read-only
+    "service-list": [Recipe("get", "services?noReadyEndpoints=true")],
+    "service-namespaced-list": [Recipe("get", "namespaces/{ns}/services")],
+    "service-detail": [Recipe("get", "namespaces/{ns}/services/{service}")],
+    "ingress-list": [Recipe("get", "ingresses")],
+    "ingress-namespaced-list": [Recipe("get", "namespaces/{ns}/ingresses")],
+    "ingress-detail": [Recipe("get", "namespaces/{ns}/ingresses/{ingress}")],
+    "persistentvolumeclaim-list": [Recipe("get", "persistentvolumeclaims")],
+    "persistentvolumeclaim-namespaced-list": [Recipe("get", "namespaces/{ns}/persistentvolumeclaims")],
+    "persistentvolumeclaim-detail": [Recipe("get", "namespaces/{ns}/persistentvolumeclaims/{claim}")],
+    "persistentvolume-list": [Recipe("get", "persistentvolumes", cluster_wide=True)],
+    "persistentvolume-detail": [Recipe("get", "persistentvolumes/old-reports", cluster_wide=True)],
+    "storageclass-list": [Recipe("get", "storageclasses", cluster_wide=True)],
+    "storageclass-detail": [Recipe("get", "storageclasses/standard", cluster_wide=True)],
+    "event-list": [Recipe("get", "events?type=Normal")],
+    "event-namespaced-list": [Recipe("get", "namespaces/{ns}/events")],
+    "event-detail": [Recipe("get", "namespaces/{ns}/events/{event}")],
+    "horizontalpodautoscaler-list": [Recipe("get", "horizontalpodautoscalers")],
+    "horizontalpodautoscaler-namespaced-list": [Recipe("get", "namespaces/{ns}/horizontalpodautoscalers")],
+    "horizontalpodautoscaler-detail": [Recipe("get", "namespaces/{ns}/horizontalpodautoscalers/{hpa}")],
 }
 
 
@@ -178,7 +208,10 @@ def test_every_cluster_route_has_a_recipe() -> None:
 
 def url(world: World, cluster: Any, recipe: Recipe, namespace: str) -> str:
     path = recipe.path.format(ns=namespace, pod=pod_in(world.sim, namespace), deployment=DEPLOYMENT[namespace],
-                              sts=STATEFULSET[namespace], ds=DAEMONSET[namespace], node="worker-1")
+                              sts=STATEFULSET[namespace], ds=DAEMONSET[namespace], node="worker-1",
+                              service=SERVICE[namespace], ingress=INGRESS[namespace], claim=CLAIM[namespace],
+                              hpa=AUTOSCALER[namespace],
+                              event=event_in(world.sim, namespace) if "{event}" in recipe.path else "")
     return f"/api/clusters/{cluster.pk}/{path}"
 
 

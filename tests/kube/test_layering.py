@@ -12,7 +12,7 @@ from kube import errors as kube_errors
 from kube.target import ClusterTarget, CredentialKeyError
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"accounts", "clusters", "workloads", "pods", "audit", "kubepolaris"}
+APPS = {"accounts", "clusters", "workloads", "pods", "audit", "kubepolaris", "resources"}
 BOTTOM_LAYERS = ("common", "kube")
 
 
