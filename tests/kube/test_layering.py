@@ -12,7 +12,8 @@ from kube import errors as kube_errors
 from kube.target import ClusterTarget, CredentialKeyError
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"accounts", "clusters", "workloads", "pods", "audit", "kubepolaris", "resources"}
+APPS = {"accounts", "clusters", "workloads", "pods", "audit", "kubepolaris", "resources", "namespaces", "configuration",
+        "manifests", "search", "observe"}
 BOTTOM_LAYERS = ("common", "kube")
 
 
