@@ -19,12 +19,26 @@ pytest_plugins = ["tests.schema.plugin"]
 PASSWORD = "Sturdy-Passw0rd!"
 
 
+def clear_cache() -> None:
+    """Empty this test process's cache. Parallel workers share one Redis database (settings.REDIS_PREFIX keeps
+    them apart), so a worker deletes only its own keys there; FLUSHDB would empty the other workers' too."""
+    from django.conf import settings
+
+    if not (settings.REDIS_URL and settings.REDIS_PREFIX):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{settings.REDIS_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Throttle counters live in the cache; every test starts with none."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
