@@ -136,3 +136,23 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     from kube import cache
 
     cache.shutdown_all(timeout=5.0)
+
+
+# Directories whose files share a session-scoped live server (tests/sdk/conftest.py): under pytest-xdist they go
+# to one worker together, so the server starts once rather than once per worker.
+SHARED_SESSION_DIRS = ("tests/sdk/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """`--dist loadfile` (what `run.py test` uses), with each SHARED_SESSION_DIRS directory as one unit."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduler(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((d for d in SHARED_SESSION_DIRS if path.startswith(d)), path)
+
+    return Scheduler(config, log)
