@@ -56,7 +56,8 @@ TEST_WORKERS = 3
 
 def parallel_args(args: list[str]) -> list[str]:
     """xdist options unless the user chose their own, debugs (--pdb), or names test files/dirs (run those as is)."""
-    if any(a.startswith(("-n", "--numprocesses", "--dist", "-p", "--pdb", "--trace")) for a in args):
+    own = ("-n", "--numprocesses", "--dist", "--pdb", "--trace")
+    if any(a.startswith(own) or a.endswith("no:xdist") for a in args):
         return []
     if any(not a.startswith("-") and (ROOT / a.split("::")[0]).exists() for a in args):
         return []
