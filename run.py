@@ -2,7 +2,8 @@
 """Set-up and entry points, needing only python3:
 
     python3 run.py demo     # venv + install + migrate + demo admin + simulated cluster + daphne on 127.0.0.1:8000
-    python3 run.py test     # venv + install + the whole test suite (extra args go to pytest)
+    python3 run.py test     # venv + install + the whole test suite in parallel (extra args go to pytest;
+                            # naming test files, or -n 0, runs them in this process)
 """
 from __future__ import annotations
 
@@ -48,12 +49,30 @@ def demo() -> int:
 TEST_FERNET_KEY = "a3ViZXBvbGFyaXMtdGVzdHMtb25seS1mZXJuZXQtayE="  # base64("kubepolaris-tests-only-fernet-k!")
 
 
+# Whole-suite runs spread test files over this many pytest-xdist workers: most tests wait on subprocesses
+# (daphne, kubectl) and simulated clusters, so more workers than cores still pay. TEST_WORKERS overrides.
+TEST_WORKERS = 3
+
+
+def parallel_args(args: list[str]) -> list[str]:
+    """xdist options unless the user chose their own, debugs (--pdb), or names test files/dirs (run those as is)."""
+    own = ("-n", "--numprocesses", "--dist", "--pdb", "--trace")
+    if any(a.startswith(own) or a.endswith("no:xdist") for a in args):
+        return []
+    if any(not a.startswith("-") and (ROOT / a.split("::")[0]).exists() for a in args):
+        return []
+    workers = os.environ.get("TEST_WORKERS", str(TEST_WORKERS))
+    # loadfile: a file's tests share one worker, so a module's live server or simulator starts once.
+    return ["-n", workers, "--dist", "loadfile"] if workers != "0" else []
+
+
 def test() -> int:
     env = {
         "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret-key-" + "x" * 40),
         "FERNET_KEYS": os.environ.get("FERNET_KEYS", TEST_FERNET_KEY),
     }
-    code = run(["-m", "pytest", *sys.argv[2:]], env)
+    args = sys.argv[2:]
+    code = run(["-m", "pytest", *parallel_args(args), *args], env)
     return code
 
 

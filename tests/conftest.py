@@ -19,12 +19,26 @@ pytest_plugins = ["tests.schema.plugin"]
 PASSWORD = "Sturdy-Passw0rd!"
 
 
+def clear_cache() -> None:
+    """Empty this test process's cache. Parallel workers share one Redis database (settings.REDIS_PREFIX keeps
+    them apart), so a worker deletes only its own keys there; FLUSHDB would empty the other workers' too."""
+    from django.conf import settings
+
+    if not (settings.REDIS_URL and settings.REDIS_PREFIX):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{settings.REDIS_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Throttle counters live in the cache; every test starts with none."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
@@ -122,3 +136,23 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     from kube import cache
 
     cache.shutdown_all(timeout=5.0)
+
+
+# Directories whose files share a session-scoped live server (tests/sdk/conftest.py): under pytest-xdist they go
+# to one worker together, so the server starts once rather than once per worker.
+SHARED_SESSION_DIRS = ("tests/sdk/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """`--dist loadfile` (what `run.py test` uses), with each SHARED_SESSION_DIRS directory as one unit."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduler(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((d for d in SHARED_SESSION_DIRS if path.startswith(d)), path)
+
+    return Scheduler(config, log)

@@ -25,6 +25,8 @@ DAPHNE = ROOT / ".venv" / "bin" / "daphne"
 _SETUP = """
 import json, sys, django
 django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
 from accounts.models import User
 from accounts.tokens import SessionToken
 from clusters import kubeconfig as kc, services
@@ -69,15 +71,19 @@ class LiveServer:
         return done.stdout.decode()
 
     def __enter__(self) -> LiveServer:
-        self._run([sys.executable, "manage.py", "migrate", "--noinput"])
-        spec = {name: {"server": server, "kubeconfig": config} for name, (server, config) in self.clusters.items()}
-        answer = json.loads(self._run([sys.executable, "-c", _SETUP], json.dumps(spec)).strip().splitlines()[-1])
-        self.token, self.ids = answer["token"], answer["ids"]
+        # daphne loads the app while one other process migrates and sets up (it opens the database per request).
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "kubepolaris.asgi:application"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
+        spec = {name: {"server": server, "kubeconfig": config} for name, (server, config) in self.clusters.items()}
+        try:
+            answer = json.loads(self._run([sys.executable, "-c", _SETUP], json.dumps(spec)).strip().splitlines()[-1])
+        except BaseException:
+            self.__exit__()
+            raise
+        self.token, self.ids = answer["token"], answer["ids"]
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -96,13 +96,14 @@ def test_deleted_pod_is_recreated_and_cordoned_node_gets_none(sim: KubeSim, core
     try:
         taints = wait_for(lambda: core.read_node(node).spec.taints, what="unschedulable taint")
         assert {(t.key, t.effect) for t in taints} == {("node.kubernetes.io/unschedulable", "NoSchedule")}
+        # The pods before the delete, by uid: a sibling created later (in another second) may sit on the node.
+        before = {p.metadata.uid for p in _pods(core, "app=web")}
         core.delete_namespaced_pod(victim.metadata.name, NS)
         wait_for(lambda: len([p for p in _pods(core, "app=web") if p.status.phase == "Running"]) == 2
                  and victim.metadata.name not in {p.metadata.name for p in _pods(core, "app=web")},
                  what="replacement")
-        replacement = [p for p in _pods(core, "app=web") if p.metadata.uid != victim.metadata.uid]
-        assert all(p.spec.node_name != node for p in replacement if p.metadata.creation_timestamp >
-                   victim.metadata.creation_timestamp)
+        replacement = [p for p in _pods(core, "app=web") if p.metadata.uid not in before]
+        assert len(replacement) == 1 and replacement[0].spec.node_name != node
     finally:
         core.patch_node(node, {"spec": {"unschedulable": None}})
     wait_for(lambda: not core.read_node(node).spec.taints, what="taint removed")
