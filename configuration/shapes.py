@@ -8,20 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from kube import registry
-from kube.times import rfc3339
 from pods.selectors import visible_annotations
 
 Obj = dict[str, Any]
 
 
-def _base(obj: Obj) -> Obj:
-    metadata = obj.get("metadata") or {}
-    return {
-        "name": metadata.get("name"),
-        "namespace": metadata.get("namespace"),
-        "labels": metadata.get("labels") or {},
-        "createdAt": rfc3339(metadata.get("creationTimestamp")),
-    }
+_base = registry.default_item
 
 
 def _more(obj: Obj) -> Obj:

@@ -186,6 +186,17 @@ def default_item(obj: Obj) -> Obj:
     }
 
 
+def condition(c: Obj) -> Obj:
+    """A status condition as every kind shows it (Pods, workloads, PVCs, autoscalers)."""
+    return {
+        "type": c.get("type"),
+        "status": c.get("status"),
+        "reason": c.get("reason"),
+        "message": c.get("message"),
+        "lastTransitionTime": rfc3339(c.get("lastTransitionTime")),
+    }
+
+
 def item_shaper(kind: Kind) -> Shaper:
     """The kind's list-item shaper (masking first when the kind masks fields); pure, so the cache memoizes it."""
     entry = _shapers.get(kind.plural)

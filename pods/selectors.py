@@ -8,7 +8,7 @@ from django.conf import settings
 
 from clusters.models import Cluster
 from common import errors
-from kube import cache, gateway
+from kube import cache, gateway, registry
 from kube.objects import missing_as, namespace_must_exist
 from kube.raw import read_bytes, read_json
 from kube.times import rfc3339
@@ -123,14 +123,6 @@ def pod_get(*, cluster: Cluster, namespace: str, name: str) -> Obj:
         return read_json(cluster, gateway.core_v1(cluster).read_namespaced_pod, name, namespace)
 
 
-def _condition(c: Obj) -> Obj:
-    return {
-        "type": c.get("type"),
-        "status": c.get("status"),
-        "reason": c.get("reason"),
-        "message": c.get("message"),
-        "lastTransitionTime": rfc3339(c.get("lastTransitionTime")),
-    }
 
 
 def _state(state: Obj | None) -> Obj:
@@ -175,7 +167,7 @@ def pod_detail(pod: Obj) -> Obj:
         "annotations": visible_annotations(metadata),
         "status": {
             "phase": status.get("phase"),
-            "conditions": [_condition(c) for c in status.get("conditions") or []],
+            "conditions": [registry.condition(c) for c in status.get("conditions") or []],
             "containerStatuses": [_container_status(s) for s in status.get("containerStatuses") or []],
         },
         "spec": {

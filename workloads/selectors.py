@@ -162,15 +162,7 @@ def _container(c: Obj) -> Obj:
     }
 
 
-def _condition(c: Obj) -> Obj:
-    return {
-        "type": c.get("type"),
-        "status": c.get("status"),
-        "reason": c.get("reason"),
-        "message": c.get("message"),
-        "lastUpdateTime": rfc3339(c.get("lastUpdateTime")),
-        "lastTransitionTime": rfc3339(c.get("lastTransitionTime")),
-    }
+_condition = registry.condition  # workloads/details.py shares it
 
 
 def deployment_detail(*, cluster: Cluster, deployment: Obj) -> Obj:

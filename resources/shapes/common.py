@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kube import registry
 from kube.times import rfc3339
 
 Obj = dict[str, Any]
@@ -37,14 +38,7 @@ def terminating(obj: Obj) -> bool:
     return bool((obj.get("metadata") or {}).get("deletionTimestamp"))
 
 
-def condition(c: Obj) -> Obj:
-    return {
-        "type": c.get("type"),
-        "status": c.get("status"),
-        "reason": c.get("reason"),
-        "message": c.get("message"),
-        "lastTransitionTime": rfc3339(c.get("lastTransitionTime")),
-    }
+condition = registry.condition
 
 
 def lb_addresses(status: Obj) -> list[str]:
