@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdef0123456789")
 os.environ.setdefault("FERNET_KEYS", "YmVuY2htYXJrLW9ubHktZmVybmV0LWtleS0wMTIzNDU=")  # benchmark-only key
 
-from scripts.liveserver import ADMIN_SCRIPT, LiveServer, free_port  # noqa: E402
+from scripts.liveserver import SETUP_SCRIPT, LiveServer, free_port  # noqa: E402
 
 PY = sys.executable
 
@@ -290,8 +290,7 @@ class Fleet:
         subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
         self.helper = LiveServer(with_sim=False, database_url=f"postgres://postgres@127.0.0.1:5432/{database}",
                                  env={"REDIS_URL": redis_url, "LOG_LEVEL": "WARNING"})
-        self.helper._manage("migrate", "--noinput")
-        self.helper._manage("shell", "-c", ADMIN_SCRIPT)
+        self.helper._manage("shell", "-c", SETUP_SCRIPT)  # migrate, and the admin
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
