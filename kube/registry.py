@@ -34,6 +34,7 @@ Shaper = Callable[[Obj], Obj]
 # Our verbs (what the REST API offers for a kind, not what the cluster allows).
 LIST, GET, CREATE, UPDATE, DELETE = "list", "get", "create", "update", "delete"
 LIST_ONLY = frozenset({LIST})
+READ_DELETE = frozenset({LIST, GET, DELETE})
 READ_ONLY = frozenset({LIST, GET})
 CRUD = frozenset({LIST, GET, CREATE, UPDATE, DELETE})
 
@@ -95,10 +96,10 @@ KINDS: dict[str, Kind] = {k.plural: k for k in (
     Kind("secrets", "Secret", "", "v1", True, k8s.CoreV1Api, "secret", CRUD, masked=("data", "stringData")),
     Kind("deployments", "Deployment", "apps", "v1", True, k8s.AppsV1Api, "deployment",
          frozenset({LIST, GET, UPDATE, DELETE})),
-    Kind("statefulsets", "StatefulSet", "apps", "v1", True, k8s.AppsV1Api, "stateful_set", LIST_ONLY),
-    Kind("daemonsets", "DaemonSet", "apps", "v1", True, k8s.AppsV1Api, "daemon_set", LIST_ONLY),
-    Kind("jobs", "Job", "batch", "v1", True, k8s.BatchV1Api, "job", LIST_ONLY),
-    Kind("cronjobs", "CronJob", "batch", "v1", True, k8s.BatchV1Api, "cron_job", LIST_ONLY),
+    Kind("statefulsets", "StatefulSet", "apps", "v1", True, k8s.AppsV1Api, "stateful_set", READ_DELETE),
+    Kind("daemonsets", "DaemonSet", "apps", "v1", True, k8s.AppsV1Api, "daemon_set", READ_DELETE),
+    Kind("jobs", "Job", "batch", "v1", True, k8s.BatchV1Api, "job", READ_DELETE),
+    Kind("cronjobs", "CronJob", "batch", "v1", True, k8s.BatchV1Api, "cron_job", READ_DELETE),
     # networking, storage, events, autoscaling (read-only; shaped by resources/)
     Kind("services", "Service", "", "v1", True, k8s.CoreV1Api, "service"),
     Kind("endpointslices", "EndpointSlice", "discovery.k8s.io", "v1", True, k8s.DiscoveryV1Api, "endpoint_slice"),

@@ -1,4 +1,4 @@
-"""StatefulSet, DaemonSet, Job and CronJob endpoints: detail and delete, and each kind's actions.
+"""StatefulSet, DaemonSet, Job and CronJob actions (their detail and delete are viewsets in workloads/api/views.py).
 
 Thin: one base per shape (detail, scale, restart, suspend), one declarative subclass per kind. The door
 (ClusterScopedView) checks the path names and decides access with the view's roles: viewers read,
@@ -6,12 +6,9 @@ operators act.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from clusters.api.scoped import ClusterScopedView
@@ -20,11 +17,7 @@ from common.responses import ok
 from kube.times import rfc3339
 from workloads import actions, details
 from workloads.api.kind_serializers import (
-    CronJobDetailSerializer,
-    DaemonSetDetailSerializer,
     DeleteQuerySerializer,
-    JobDetailSerializer,
-    StatefulSetDetailSerializer,
     SuspendResultSerializer,
     TriggerResultSerializer,
     TriggerSerializer,
@@ -47,72 +40,6 @@ def deleted_message(kind: str, policy: str) -> str:
     not the query string, and an orphaning delete should read as one."""
     suffix = "" if policy == "Background" else f" (propagationPolicy {policy})"
     return f"{kind} deleted successfully{suffix}"
-
-
-class _DetailView(ClusterScopedView, APIView):
-    kind: details.ActionKind
-    serializer: type[Serializer]
-    read_role = Role.VIEWER
-    write_role = Role.OPERATOR
-
-    def get(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        detail = details.detail(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name)
-        return Response(self.serializer(detail).data)
-
-    def delete(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        policy = delete_policy(request)
-        actions.delete(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name, propagation=policy)
-        return ok(message=deleted_message(self.kind.kind, policy))
-
-
-def _detail_schema(kind: str, serializer: type[Serializer], dependents: str) -> Any:
-    return extend_schema(tags=["workloads"], methods=["GET"], responses=serializer,
-                         summary=f"One {kind}, with its {dependents}, conditions and containers")
-
-
-def _delete_schema(kind: str, dependents: str) -> Any:
-    return extend_schema(tags=["workloads"], methods=["DELETE"], parameters=DELETE_PARAMETERS, responses=None,
-                         summary=f"Delete the {kind} (its {dependents} go with it unless propagationPolicy=Orphan)")
-
-
-@_detail_schema("StatefulSet", StatefulSetDetailSerializer, "pods")
-@_delete_schema("StatefulSet", "pods")
-class StatefulSetDetailView(_DetailView):
-    """One StatefulSet (viewers); delete it (operators)."""
-
-    kind = details.STATEFULSET
-    serializer = StatefulSetDetailSerializer
-    action_label = "deleting a statefulset"
-
-
-@_detail_schema("DaemonSet", DaemonSetDetailSerializer, "pods")
-@_delete_schema("DaemonSet", "pods")
-class DaemonSetDetailView(_DetailView):
-    """One DaemonSet (viewers); delete it (operators)."""
-
-    kind = details.DAEMONSET
-    serializer = DaemonSetDetailSerializer
-    action_label = "deleting a daemonset"
-
-
-@_detail_schema("Job", JobDetailSerializer, "pods")
-@_delete_schema("Job", "pods")
-class JobDetailView(_DetailView):
-    """One Job (viewers); delete it (operators)."""
-
-    kind = details.JOB
-    serializer = JobDetailSerializer
-    action_label = "deleting a job"
-
-
-@_detail_schema("CronJob", CronJobDetailSerializer, "Jobs, their pods")
-@_delete_schema("CronJob", "Jobs and their pods")
-class CronJobDetailView(_DetailView):
-    """One CronJob (viewers); delete it (operators)."""
-
-    kind = details.CRONJOB
-    serializer = CronJobDetailSerializer
-    action_label = "deleting a cronjob"
 
 
 @extend_schema(tags=["workloads"])

@@ -31,13 +31,9 @@ urlpatterns = [
     path(f"{DAEMONSET}/history/<str:revision>", views.DaemonSetRevisionView.as_view(), name="daemonset-revision"),
     path(f"{DAEMONSET}/rollback", views.DaemonSetRollbackView.as_view(), name="daemonset-rollback"),
     # detail, delete and actions of the other kinds (workloads/api/actions.py)
-    path(STATEFULSET, actions.StatefulSetDetailView.as_view(), name="statefulset-detail"),
     path(f"{STATEFULSET}/scale", actions.StatefulSetScaleView.as_view(), name="statefulset-scale"),
     path(f"{STATEFULSET}/restart", actions.StatefulSetRestartView.as_view(), name="statefulset-restart"),
-    path(DAEMONSET, actions.DaemonSetDetailView.as_view(), name="daemonset-detail"),
     path(f"{DAEMONSET}/restart", actions.DaemonSetRestartView.as_view(), name="daemonset-restart"),
-    path(JOB, actions.JobDetailView.as_view(), name="job-detail"),
-    path(CRONJOB, actions.CronJobDetailView.as_view(), name="cronjob-detail"),
     path(f"{CRONJOB}/suspend", actions.CronJobSuspendView.as_view(), name="cronjob-suspend"),
     path(f"{CRONJOB}/resume", actions.CronJobResumeView.as_view(), name="cronjob-resume"),
     path(f"{CRONJOB}/trigger", actions.CronJobTriggerView.as_view(), name="cronjob-trigger"),

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +15,16 @@ from clusters.api.viewsets import ClusterScopedViewSet
 from common.pagination import EnvelopePagination, paginate
 from common.permissions import Role
 from common.responses import ok
-from workloads import history, selectors, services
+from kube import registry
+from workloads import actions as workload_actions
+from workloads import details, history, selectors, services
 from workloads.api.actions import DELETE_PARAMETERS, delete_policy, deleted_message
+from workloads.api.kind_serializers import (
+    CronJobDetailSerializer,
+    DaemonSetDetailSerializer,
+    JobDetailSerializer,
+    StatefulSetDetailSerializer,
+)
 from workloads.api.serializers import (
     DeploymentDetailSerializer,
     DeploymentManifestSerializer,
@@ -63,20 +71,63 @@ class _WorkloadKindViewSet(ClusterScopedViewSet):
     schema_tag = "workloads"
 
 
-class StatefulSetViewSet(_WorkloadKindViewSet):
+class _ActionKindViewSet(_WorkloadKindViewSet):
+    """A workload kind with its own detail (pods, conditions) and a delete with a propagation policy."""
+
+    action_kind: ClassVar[details.ActionKind]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind is not None:
+            kind = registry.get(cls.kind)
+            extend_schema_view(destroy=extend_schema(
+                tags=["workloads"], parameters=DELETE_PARAMETERS, responses=None,
+                summary=f"Delete the {kind.kind} (what it owns goes with it unless propagationPolicy=Orphan)"))(cls)
+
+    def get_detail(self, *, name: str, namespace: str | None = None) -> dict[str, Any]:
+        return details.detail(cluster=self.cluster, kind=self.action_kind, namespace=namespace or "", name=name)
+
+    def destroy(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
+        policy = delete_policy(request)
+        workload_actions.delete(cluster=self.cluster, kind=self.action_kind, namespace=namespace, name=name,
+                                propagation=policy)
+        return ok(message=deleted_message(self.action_kind.kind, policy))
+
+
+class StatefulSetViewSet(_ActionKindViewSet):
+    """StatefulSets: list and one with its pods (viewers); delete (operators)."""
+
     kind = "statefulsets"
+    action_kind = details.STATEFULSET
+    detail_serializer = StatefulSetDetailSerializer
+    action_labels = {"destroy": "deleting a statefulset"}
 
 
-class DaemonSetViewSet(_WorkloadKindViewSet):
+class DaemonSetViewSet(_ActionKindViewSet):
+    """DaemonSets: list and one with its pods (viewers); delete (operators)."""
+
     kind = "daemonsets"
+    action_kind = details.DAEMONSET
+    detail_serializer = DaemonSetDetailSerializer
+    action_labels = {"destroy": "deleting a daemonset"}
 
 
-class JobViewSet(_WorkloadKindViewSet):
+class JobViewSet(_ActionKindViewSet):
+    """Jobs: list and one with its pods (viewers); delete (operators)."""
+
     kind = "jobs"
+    action_kind = details.JOB
+    detail_serializer = JobDetailSerializer
+    action_labels = {"destroy": "deleting a job"}
 
 
-class CronJobViewSet(_WorkloadKindViewSet):
+class CronJobViewSet(_ActionKindViewSet):
+    """CronJobs: list and one with its Jobs and their pods (viewers); delete (operators)."""
+
     kind = "cronjobs"
+    action_kind = details.CRONJOB
+    detail_serializer = CronJobDetailSerializer
+    action_labels = {"destroy": "deleting a cronjob"}
 
 
 @extend_schema(tags=["workloads"])
