@@ -64,34 +64,6 @@ def deployment_update(*, cluster: Cluster, namespace: str, name: str, manifest: 
         return read_json(cluster, gateway.apps_v1(cluster).replace_namespaced_deployment, name, namespace, body)
 
 
-def deployment_delete(*, cluster: Cluster, namespace: str, name: str, propagation: str = "Background") -> None:
-    """Delete the Deployment; by default its ReplicaSets and pods are garbage-collected in the background
-    (kubectl's default); `propagation` may also be Foreground or Orphan."""
-    with missing_as(cluster, "Deployment", namespace, name):
-        read_json(cluster, gateway.apps_v1(cluster).delete_namespaced_deployment, name, namespace,
-                  propagation_policy=propagation)
-
-
-def deployment_scale(*, cluster: Cluster, namespace: str, name: str, replicas: int, actor: str | None = None) -> int:
-    """Set the replica count through the scale subresource (as `kubectl scale`); returns the new desired count.
-
-    The change cause is a second patch, as `kubectl scale --record` made it: the scale has happened by then, so
-    a failure to annotate is logged, not reported as a failed scale.
-    """
-    patch = {"spec": {"replicas": replicas}}
-    with missing_as(cluster, "Deployment", namespace, name):
-        scale = read_json(cluster, gateway.apps_v1(cluster).patch_namespaced_deployment_scale, name, namespace,
-                          patch, _content_type=MERGE_PATCH)
-    scaled_to = int(((scale or {}).get("spec") or {}).get("replicas") or 0)
-    cause = {"metadata": {"annotations": {CHANGE_CAUSE: change_cause(f"scaled to {scaled_to}", actor)}}}
-    try:
-        read_json(cluster, gateway.apps_v1(cluster).patch_namespaced_deployment, name, namespace, cause,
-                  _content_type=MERGE_PATCH)
-    except errors.AppError as exc:
-        log.warning("scaled deployment %s/%s but could not record the change cause: %s", namespace, name, exc)
-    return scaled_to
-
-
 def deployment_restart(*, cluster: Cluster, namespace: str, name: str, actor: str | None = None) -> str:
     """`kubectl rollout restart`: stamp the pod template with `kubectl.kubernetes.io/restartedAt` (RFC 3339).
 

@@ -67,6 +67,7 @@ class ClusterScopedViewSet(ClusterScopedView, viewsets.ViewSet):
     schema_tag: ClassVar[str | None] = None
     view_name: ClassVar[str | None] = None
     action_labels: ClassVar[dict[str, str]] = {}  # action → what a refusal calls it ("deleting a pod")
+    equal_filters: ClassVar[dict[str, str]] = {}  # query parameter → the item field it must equal, when given
     read_role = Role.VIEWER
     write_role = Role.OPERATOR
     pagination_class = EnvelopePagination
@@ -137,10 +138,13 @@ class ClusterScopedViewSet(ClusterScopedView, viewsets.ViewSet):
         return None
 
     def filter_items(self, items: list[Item], query: dict[str, Any]) -> list[Item]:
-        """The name search; a kind with filters of its own extends this."""
+        """The name search and the kind's `equal_filters`; a kind with filters of its own extends this."""
         needle = (query.get("search") or "").strip().lower()
         if needle:
             items = [i for i in items if needle in (i.get("name") or "").lower()]
+        for param, field in self.equal_filters.items():
+            if query.get(param):
+                items = [i for i in items if i[field] == query[param]]
         return items
 
     def sort_key(self) -> Callable[[Item], Any]:

@@ -97,6 +97,7 @@ class SecretViewSet(_KeyedViewSet):
     query_serializer = SecretListQuerySerializer
     item_serializer = SecretItemSerializer
     detail_serializer = SecretDetailSerializer
+    equal_filters = {"type": "type"}
     action_labels = {"create": "creating a secret", "update": "changing a secret", "destroy": "deleting a secret",
                      "reveal": "revealing a secret's values"}
 
@@ -104,10 +105,6 @@ class SecretViewSet(_KeyedViewSet):
         self.action_roles = {"reveal": reveal_role()}
         super().initial(request, *args, **kwargs)
 
-    def filter_items(self, items: list[dict[str, Any]], query: dict[str, Any]) -> list[dict[str, Any]]:
-        items = super().filter_items(items, query)
-        wanted = query.get("type")
-        return [i for i in items if i["type"] == wanted] if wanted else items
 
     @extend_schema(request=SecretCreateSerializer, responses={201: SecretDetailSerializer},
                    summary="Create a Secret from plain-text values (never echoed back)")

@@ -31,10 +31,10 @@ class ServiceViewSet(ClusterScopedViewSet):
     item_serializer = s.ServiceItemSerializer
     detail_serializer = s.ServiceDetailSerializer
 
+    equal_filters = {"type": "type"}
+
     def list_items(self, *, namespace: str | None, query: dict[str, Any]) -> tuple[list[Item], str | None]:
         items, note = super().list_items(namespace=namespace, query=query)
-        if query.get("type"):
-            items = [i for i in items if i["type"] == query["type"]]
         items = selectors.services_with_endpoints(self.cluster, items, namespace=namespace)
         items = _flag(items, query.get("noReadyEndpoints"),
                       lambda i: i["readyEndpoints"] == 0 if i["readyEndpoints"] is not None else None)
@@ -52,12 +52,7 @@ class IngressViewSet(ClusterScopedViewSet):
     query_serializer = s.IngressListQuerySerializer
     item_serializer = s.IngressItemSerializer
     detail_serializer = s.IngressDetailSerializer
-
-    def filter_items(self, items: list[Item], query: dict[str, Any]) -> list[Item]:
-        items = super().filter_items(items, query)
-        if query.get("ingressClass"):
-            items = [i for i in items if i["ingressClass"] == query["ingressClass"]]
-        return items
+    equal_filters = {"ingressClass": "ingressClass"}
 
 
 @extend_schema(tags=["storage"])
@@ -69,11 +64,10 @@ class PersistentVolumeClaimViewSet(ClusterScopedViewSet):
     item_serializer = s.PVCItemSerializer
     detail_serializer = s.PVCDetailSerializer
     schema_tag = "storage"
+    equal_filters = {"phase": "phase"}
 
     def list_items(self, *, namespace: str | None, query: dict[str, Any]) -> tuple[list[Item], str | None]:
         items, note = super().list_items(namespace=namespace, query=query)
-        if query.get("phase"):
-            items = [i for i in items if i["phase"] == query["phase"]]
         return selectors.claims_with_users(self.cluster, items, namespace=namespace), note
 
     def get_detail(self, *, name: str, namespace: str | None = None) -> Item:
@@ -90,14 +84,7 @@ class PersistentVolumeViewSet(ClusterScopedViewSet):
     item_serializer = s.PVItemSerializer
     detail_serializer = s.PVDetailSerializer
     schema_tag = "storage"
-
-    def filter_items(self, items: list[Item], query: dict[str, Any]) -> list[Item]:
-        items = super().filter_items(items, query)
-        if query.get("phase"):
-            items = [i for i in items if i["phase"] == query["phase"]]
-        if query.get("storageClass"):
-            items = [i for i in items if i["storageClass"] == query["storageClass"]]
-        return items
+    equal_filters = {"phase": "phase", "storageClass": "storageClass"}
 
 
 @extend_schema(tags=["storage"])

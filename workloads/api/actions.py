@@ -42,22 +42,29 @@ def deleted_message(kind: str, policy: str) -> str:
     return f"{kind} deleted successfully{suffix}"
 
 
-@extend_schema(tags=["workloads"])
-class StatefulSetScaleView(ClusterScopedView, APIView):
-    """Scale a StatefulSet through its scale subresource (operators), as for Deployments."""
+class ScaleView(ClusterScopedView, APIView):
+    """Scale a workload through its scale subresource (operators); `kind` says which (Deployment, StatefulSet)."""
 
+    kind: details.ActionKind
     write_role = Role.OPERATOR
-    action_label = "scaling a statefulset"
 
     @extend_schema(request=ScaleSerializer, responses=ScaleResultSerializer,
                    summary="Set the replica count (scale subresource); 0 is valid")
     def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
         body = ScaleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        replicas = actions.scale(cluster=self.cluster, kind=details.STATEFULSET, namespace=namespace, name=name,
+        replicas = actions.scale(cluster=self.cluster, kind=self.kind, namespace=namespace, name=name,
                                  replicas=body.validated_data["replicas"], actor=request.user.username)
         result = {"name": name, "namespace": namespace, "replicas": replicas}
-        return ok(ScaleResultSerializer(result).data, message=f"StatefulSet scaled to {replicas} replicas")
+        return ok(ScaleResultSerializer(result).data, message=f"{self.kind.kind} scaled to {replicas} replicas")
+
+
+@extend_schema(tags=["workloads"])
+class StatefulSetScaleView(ScaleView):
+    """Scale a StatefulSet through its scale subresource (operators), as for Deployments."""
+
+    kind = details.STATEFULSET
+    action_label = "scaling a statefulset"
 
 
 class _RestartView(ClusterScopedView, APIView):

@@ -18,7 +18,7 @@ from common.responses import ok
 from kube import registry
 from workloads import actions as workload_actions
 from workloads import details, history, selectors, services
-from workloads.api.actions import DELETE_PARAMETERS, delete_policy, deleted_message
+from workloads.api.actions import DELETE_PARAMETERS, ScaleView, delete_policy, deleted_message
 from workloads.api.kind_serializers import (
     CronJobDetailSerializer,
     DaemonSetDetailSerializer,
@@ -35,8 +35,6 @@ from workloads.api.serializers import (
     RevisionPathSerializer,
     RollbackResultSerializer,
     RollbackSerializer,
-    ScaleResultSerializer,
-    ScaleSerializer,
     WorkloadItemSerializer,
     WorkloadListQuerySerializer,
 )
@@ -131,10 +129,11 @@ class CronJobViewSet(_ActionKindViewSet):
 
 
 @extend_schema(tags=["workloads"])
-class DeploymentViewSet(_WorkloadKindViewSet):
+class DeploymentViewSet(_ActionKindViewSet):
     """Deployments: list and one Deployment with its pods (viewers); replace or delete it (operators)."""
 
     kind = "deployments"
+    action_kind = details.DEPLOYMENT
     detail_serializer = DeploymentDetailSerializer
     action_labels = {"update": "changing a deployment", "destroy": "changing a deployment"}
     read_role = Role.VIEWER
@@ -162,32 +161,14 @@ class DeploymentViewSet(_WorkloadKindViewSet):
         detail = selectors.deployment_detail(cluster=cluster, deployment=updated)
         return ok(DeploymentDetailSerializer(detail).data, message="Deployment updated successfully")
 
-    @extend_schema(parameters=DELETE_PARAMETERS, responses=None,
-                   summary="Delete the Deployment (its pods go with it unless propagationPolicy=Orphan)")
-    def destroy(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        policy = delete_policy(request)
-        services.deployment_delete(cluster=self.cluster, namespace=namespace, name=name, propagation=policy)
-        return ok(message=deleted_message("Deployment", policy))
 
 
 @extend_schema(tags=["workloads"])
-class DeploymentScaleView(ClusterScopedView, APIView):
+class DeploymentScaleView(ScaleView):
     """Scale a Deployment through its scale subresource (operators)."""
 
-    write_role = Role.OPERATOR
+    kind = details.DEPLOYMENT
     action_label = "scaling a deployment"
-
-    @extend_schema(request=ScaleSerializer, responses=ScaleResultSerializer,
-                   summary="Set the replica count (scale subresource); 0 is valid")
-    def post(self, request: Request, cluster_id: str, namespace: str, name: str) -> Response:
-        cluster = self.cluster
-        body = ScaleSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        replicas = services.deployment_scale(cluster=cluster, namespace=namespace, name=name,
-                                             replicas=body.validated_data["replicas"],
-                                             actor=request.user.username)
-        result = {"name": name, "namespace": namespace, "replicas": replicas}
-        return ok(ScaleResultSerializer(result).data, message=f"Deployment scaled to {replicas} replicas")
 
 
 @extend_schema(tags=["workloads"])
