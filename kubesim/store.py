@@ -74,23 +74,12 @@ class Store:
 
     def refs(self, key: str, namespace: str | None = None, after: tuple[str, str] | None = None) -> list[Obj]:
         """Stored objects (not copies), sorted by namespace/name like etcd keys (optionally after a key)."""
-        with self.lock:
-            items = self._data[key]
-            keys = self._sorted[key]
-            if keys is None:
-                keys = self._sorted[key] = sorted(items)
-            lo, hi = 0, len(keys)
-            if namespace:
-                lo = bisect.bisect_left(keys, (namespace, ""))
-                hi = bisect.bisect_left(keys, (namespace + "\x00", ""))
-            if after is not None:
-                lo = max(lo, bisect.bisect_right(keys, after))
-            return [items[k] for k in keys[lo:hi]]
+        return self.window(key, namespace, after, None)[0]
 
     def window(self, key: str, namespace: str | None, after: tuple[str, str] | None,
-               limit: int) -> tuple[list[Obj], int]:
-        """At most `limit` stored objects in key order (optionally after a key), and how many there are in all
-        from there: one page of a paginated list costs the page, not the whole remaining list."""
+               limit: int | None) -> tuple[list[Obj], int]:
+        """At most `limit` (None: all) stored objects in key order (optionally after a key), and how many there are
+        in all from there: one page of a paginated list costs the page, not the whole remaining list."""
         with self.lock:
             items = self._data[key]
             keys = self._sorted[key]
@@ -102,7 +91,8 @@ class Store:
                 hi = bisect.bisect_left(keys, (namespace + "\x00", ""))
             if after is not None:
                 lo = max(lo, bisect.bisect_right(keys, after))
-            return [items[k] for k in keys[lo:min(hi, lo + limit)]], max(0, hi - lo)
+            end = hi if limit is None else min(hi, lo + limit)
+            return [items[k] for k in keys[lo:end]], max(0, hi - lo)
 
     def list(self, key: str, namespace: str | None = None) -> list[Obj]:
         return copy.deepcopy(self.refs(key, namespace))
