@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusters.models import Cluster
-from kube import cache, gateway
+from kube import cache, gateway, registry
 from kube.objects import missing_as
 from kube.raw import read_json
 from kube.times import rfc3339
@@ -33,33 +33,50 @@ Obj = dict[str, Any]
 
 @dataclass(frozen=True)
 class ActionKind:
-    """How to read, change and delete one workload kind (method names of the generated Kubernetes client)."""
+    """A workload kind we read, change and delete one object of; its API class and client method names come from
+    its registry entry (kube/registry.py)."""
 
     key: str                       # "statefulset": the key of workloads.selectors.KINDS
-    kind: str                      # "StatefulSet"
-    api: Callable[[Cluster], Any]  # gateway.apps_v1 / gateway.batch_v1
-    read: str
-    patch: str
-    delete: str
-    patch_scale: str | None = None
+    plural: str                    # "statefulsets": the registry kind
+    scalable: bool = False         # has a scale subresource
+
+    @property
+    def registered(self) -> registry.Kind:
+        return registry.get(self.plural)
+
+    @property
+    def kind(self) -> str:
+        return self.registered.kind
+
+    def api(self, cluster: Cluster) -> Any:
+        return gateway.api_for(cluster, self.registered.api)
+
+    @property
+    def read(self) -> str:
+        return self.registered.method_name("read")
+
+    @property
+    def patch(self) -> str:
+        return self.registered.method_name("patch")
+
+    @property
+    def delete(self) -> str:
+        return self.registered.method_name("delete")
+
+    @property
+    def patch_scale(self) -> str | None:
+        return self.patch + "_scale" if self.scalable else None
 
     @property
     def listed(self) -> WorkloadKind:
         return KINDS[self.key]
 
 
-STATEFULSET = ActionKind("statefulset", "StatefulSet", gateway.apps_v1, "read_namespaced_stateful_set",
-                         "patch_namespaced_stateful_set", "delete_namespaced_stateful_set",
-                         "patch_namespaced_stateful_set_scale")
-DAEMONSET = ActionKind("daemonset", "DaemonSet", gateway.apps_v1, "read_namespaced_daemon_set",
-                       "patch_namespaced_daemon_set", "delete_namespaced_daemon_set")
-JOB = ActionKind("job", "Job", gateway.batch_v1, "read_namespaced_job", "patch_namespaced_job",
-                 "delete_namespaced_job")
-CRONJOB = ActionKind("cronjob", "CronJob", gateway.batch_v1, "read_namespaced_cron_job", "patch_namespaced_cron_job",
-                     "delete_namespaced_cron_job")
-DEPLOYMENT = ActionKind("deployment", "Deployment", gateway.apps_v1, "read_namespaced_deployment",
-                        "patch_namespaced_deployment", "delete_namespaced_deployment",
-                        "patch_namespaced_deployment_scale")
+STATEFULSET = ActionKind("statefulset", "statefulsets", scalable=True)
+DAEMONSET = ActionKind("daemonset", "daemonsets")
+JOB = ActionKind("job", "jobs")
+CRONJOB = ActionKind("cronjob", "cronjobs")
+DEPLOYMENT = ActionKind("deployment", "deployments", scalable=True)
 
 
 def workload_get(*, cluster: Cluster, kind: ActionKind, namespace: str, name: str) -> Obj:
